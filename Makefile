@@ -1,0 +1,66 @@
+# Services HUB — the two commands are `make run` and `make test`; the rest are helpers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve lint format messages test-tools clean
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(INSTALLED)
+
+## run: install, migrate, load the catalogue and serve the development site
+run: $(INSTALLED)
+	$(BIN)/python manage.py migrate --noinput
+	@DEBUG=1 $(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: every test, browser tests included (fails when no test ran)
+test: $(INSTALLED) test-tools
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## serve: the same app under gunicorn with whitenoise, DEBUG off (production-like)
+serve: $(INSTALLED)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@$(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
+	$(BIN)/gunicorn hub.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+## lint: formatting, lint and migrations up to date
+lint: $(INSTALLED)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## messages: refresh locale/ja and locale/en from the code and compile them
+messages: $(INSTALLED)
+	$(BIN)/python manage.py makemessages --locale ja --locale en --no-obsolete --no-location --ignore .venv --ignore var
+	$(BIN)/python manage.py fill_english_catalogue
+	$(BIN)/python manage.py compilemessages --ignore .venv --ignore var
+
+## test-tools: Debian's chromium (browser tests) and gettext (catalogue check), as root
+test-tools:
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages for the tests:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The tests need Debian packages:$$missing (sudo apt-get install$$missing)"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) var/static var/test-db.sqlite3*

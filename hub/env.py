@@ -1,0 +1,100 @@
+"""Read settings from the environment, failing loudly on nonsense.
+
+Every helper raises ImproperlyConfigured naming the variable, so a typo in a deployment stops
+start-up with one clear line instead of a traceback deep inside Django.
+"""
+
+import os
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class SettingsError(ImproperlyConfigured):
+    """A deployment value is wrong; the message names the variable."""
+
+
+def settings_or_exit() -> None:
+    """Load the settings now; on a bad environment value print one line and stop."""
+    import sys
+
+    from django.conf import settings
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - touching a setting imports the module
+    except SettingsError as error:
+        sys.stderr.write(f"Configuration error: {error}\n")
+        raise SystemExit(2) from None
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no.")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be at least {minimum}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
+def database_from_url(name: str, url: str) -> dict:
+    """Turn postgres://user:password@host:port/dbname?option=value into a DATABASES entry."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise SettingsError(f"{name} is not a valid URL: {error}.") from None
+    if parts.scheme not in _POSTGRES_SCHEMES:
+        raise SettingsError(
+            f"{name} must start with postgres:// (got scheme {parts.scheme!r}); "
+            "leave it unset for the embedded SQLite database."
+        )
+    db_name = unquote(parts.path.lstrip("/"))
+    if not db_name or "/" in db_name:
+        raise SettingsError(f"{name} must name one database, as in postgres://host/dbname.")
+    if not parts.hostname and not parts.query:
+        raise SettingsError(f"{name} must name a host, as in postgres://host/dbname.")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": db_name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(port or ""),
+        "OPTIONS": dict(parse_qsl(parts.query)),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }

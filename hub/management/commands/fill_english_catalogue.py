@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import polib
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill locale/en with the English source strings, so the English catalogue is complete "
+        "and a later change of wording can be made there without touching the code."
+    )
+
+    def handle(self, *args, **options):
+        for name in ("django.po", "djangojs.po"):
+            path = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / name
+            if not path.exists():
+                continue
+            catalogue = polib.pofile(str(path))
+            for entry in catalogue:
+                if entry.msgid_plural:
+                    entry.msgstr_plural = {
+                        0: entry.msgstr_plural.get(0) or entry.msgid,
+                        1: entry.msgstr_plural.get(1) or entry.msgid_plural,
+                    }
+                elif not entry.msgstr:
+                    entry.msgstr = entry.msgid
+                if "fuzzy" in entry.flags:
+                    entry.flags.remove("fuzzy")
+            catalogue.save()
+            self.stdout.write(f"filled {path.relative_to(settings.BASE_DIR)}")
