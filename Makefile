@@ -17,6 +17,7 @@ $(INSTALLED): pyproject.toml
 ## run: install, migrate, load the catalogue and serve the development site
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_catalogue --if-empty
 	@DEBUG=1 $(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -27,6 +28,7 @@ test: $(INSTALLED) test-tools
 ## serve: the same app under gunicorn with whitenoise, DEBUG off (production-like)
 serve: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_catalogue --if-empty
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@$(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
 	$(BIN)/gunicorn hub.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -

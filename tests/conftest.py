@@ -9,6 +9,12 @@ PASSWORD = "Correct-Horse-9-Battery"
 _serial = itertools.count(1)
 
 
+def subprocess_env(**extra):
+    """The environment for a child process: ours, less test-only switches, plus `extra`."""
+    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {k: v for k, v in os.environ.items() if k not in dropped} | extra
+
+
 @pytest.fixture
 def make_user(db):
     def make(**fields):
@@ -70,3 +76,12 @@ def page(browser, live_server):
     )
     yield page
     context.close()
+
+
+@pytest.fixture
+def operator_client(client, operator):
+    """A client logged in as an operator with every admin permission."""
+    operator.is_superuser = True
+    operator.save()
+    client.force_login(operator)
+    return client

@@ -1,6 +1,5 @@
 """The base layout, the home redirect, the language switcher, security headers, /healthz."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,12 +124,12 @@ def test_it_answers_healthz_503_when_the_database_is_unreachable():
         "from django.test import Client;"
         "r = Client().get('/healthz'); print(r.status_code)"
     )
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "hub.settings",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nowhere?connect_timeout=2",
-        "LOG_LEVEL": "CRITICAL",
-        "ALLOWED_HOSTS": "testserver",
-    }
+    env = subprocess_env(
+        DJANGO_SETTINGS_MODULE="hub.settings",
+        DATABASE_URL="postgres://nobody@127.0.0.1:9/nowhere?connect_timeout=2",
+        LOG_LEVEL="CRITICAL",
+        ALLOWED_HOSTS="testserver",
+    )
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,

@@ -1,6 +1,5 @@
 """Settings: env-driven, SQLite tuned for concurrent use, PostgreSQL by URL, nonsense refused."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from hub.env import SettingsError, database_from_url
+from tests.conftest import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -21,11 +21,10 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=full_env,
+        env=subprocess_env(**env),
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,0 +1,40 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from catalog.integrity import catalogue_problems
+from catalog.models import Service
+
+FIXTURES = ["catalog_services", "catalog_products", "catalog_topics"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the catalogue from fixtures/ (loading twice changes nothing) and refuse it, "
+        "changing nothing, when its tree is broken."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when a catalogue is already loaded, keeping operators' edits.",
+        )
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Service.objects.exists():
+            self.stdout.write("Catalogue already loaded; left as it is.")
+            return
+        try:
+            with transaction.atomic():
+                call_command("loaddata", *FIXTURES, verbosity=0)
+                problems = catalogue_problems()
+                if problems:
+                    raise CommandError(
+                        "The catalogue is broken, nothing was loaded:\n  " + "\n  ".join(problems)
+                    )
+        except CommandError:
+            raise
+        except Exception as error:  # loaddata wraps every fixture fault in a few types
+            raise CommandError(f"The catalogue fixtures were refused: {error}") from error
+        self.stdout.write(self.style.SUCCESS("Catalogue loaded."))
