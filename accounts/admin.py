@@ -1,15 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import User
+from accounts import services
+from accounts.models import Company, Invitation, InvitationStatus, ServiceSubscription, User
 
 
 class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
-        fields = ("email", "full_name")
+        fields = ("email", "full_name", "company")
 
 
 class UserEditForm(UserChangeForm):
@@ -23,25 +29,176 @@ class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("email",)
-    list_display = ("email", "full_name", "is_staff", "is_active", "last_login")
-    list_filter = ("is_staff", "is_active", "language")
-    search_fields = ("email", "full_name")
-    readonly_fields = ("last_login", "date_joined")
+    list_display = ("email", "full_name", "company", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_active", "language", "company")
+    list_select_related = ("company",)
+    search_fields = ("email", "full_name", "company__name")
+    autocomplete_fields = ("company",)
+    readonly_fields = ("last_login", "date_joined", "terms_version", "terms_accepted_at")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("full_name", "language", "time_zone")}),
+        (
+            _("Profile"),
+            {
+                "fields": (
+                    "full_name",
+                    "company",
+                    "language",
+                    "time_zone",
+                    "notify_own_cases_only",
+                )
+            },
+        ),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (
+            _("Dates"),
+            {"fields": ("last_login", "date_joined", "terms_version", "terms_accepted_at")},
+        ),
     )
     add_fieldsets = (
         (
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "full_name", "usable_password", "password1", "password2"),
+                "fields": (
+                    "email",
+                    "full_name",
+                    "company",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = ServiceSubscription
+    fields = (
+        "service",
+        "valid_from",
+        "valid_to",
+        "sub_services_included",
+        "sub_services_used",
+        "state_label",
+    )
+    readonly_fields = ("state_label",)
+    extra = 0
+
+    @admin.display(description=_("State"))
+    def state_label(self, subscription):
+        return subscription.state().label if subscription.pk else "–"
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "plan", "created_at")
+    list_filter = ("plan",)
+    list_select_related = ("plan",)
+    search_fields = ("name",)
+    inlines = [SubscriptionInline]
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return InvitationStatus.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        match self.value():
+            case InvitationStatus.USED:
+                return queryset.filter(used_at__isnull=False)
+            case InvitationStatus.EXPIRED:
+                return queryset.filter(used_at__isnull=True, expires_at__lte=now)
+            case InvitationStatus.PENDING:
+                return queryset.filter(Q(used_at__isnull=True) & Q(expires_at__gt=now))
+        return queryset
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ("full_name", "email", "company", "language")
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("A user with this email address already exists."))
+        return email
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    form = InvitationForm
+    list_display = ("full_name", "email", "company", "language", "status_label", "sent_at")
+    list_filter = (InvitationStatusFilter, "language", "company")
+    list_select_related = ("company",)
+    search_fields = ("full_name", "email", "company__name")
+    autocomplete_fields = ("company",)
+    actions = ["resend"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (
+            "full_name",
+            "email",
+            "company",
+            "language",
+            "invited_by",
+            "created_at",
+            "sent_at",
+            "expires_at",
+            "used_at",
+            "user",
+        )
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("full_name", "email", "company", "language")
+        return self.get_readonly_fields(request, obj)
+
+    @admin.display(description=_("status"))
+    def status_label(self, invitation):
+        return invitation.status.label
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        # Creating means sending: the service makes the token and queues the email.
+        created = services.invitation_create(
+            email=obj.email,
+            full_name=obj.full_name,
+            company=obj.company,
+            language=obj.language,
+            invited_by=request.user,
+        )
+        obj.pk = created.pk
+        obj.__dict__.update(created.__dict__)
+
+    @admin.action(description=_("Send the invitation again (a new link replaces the old one)"))
+    def resend(self, request, queryset):
+        sent = 0
+        for invitation in queryset.select_related("company"):
+            try:
+                services.invitation_resend(invitation=invitation)
+            except ValidationError:
+                continue
+            sent += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent)
+            % {"count": sent},
+            messages.SUCCESS,
+        )
+        if sent < queryset.count():
+            self.message_user(
+                request, _("Invitations already used to register were skipped."), messages.WARNING
+            )

@@ -1,17 +1,250 @@
+import zoneinfo
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services, throttle
+from accounts.models import Invitation, User
 
-class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
+PASSWORD_MAX_LENGTH = 4096
+CODE_MAX_LENGTH = 32
+
+
+def locked_error(until) -> ValidationError:
+    when = formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
+    return ValidationError(
+        _("Too many failed attempts. Try again after %(time)s."),
+        code="throttled",
+        params={"time": when},
+    )
+
+
+def password_field(label, autocomplete="new-password"):
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
         label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    password = password_field(_("Password"), autocomplete="current-password")
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        email, password = self.cleaned_data.get("email"), self.cleaned_data.get("password")
+        if not email or not password:
+            return self.cleaned_data
+        keys = [
+            throttle.account_key("password", email),
+            throttle.address_key("password", self.request),
+        ]
+        if until := throttle.begin_attempt(keys):
+            raise locked_error(until)
+        self.user = authenticate(self.request, email=email, password=password)
+        if self.user is None:
+            raise ValidationError(
+                _("Enter a correct email address and password."), code="invalid_login"
+            )
+        throttle.attempt_succeeded(keys)
+        return self.cleaned_data
+
+
+class CodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Verification code"))
+        kwargs.setdefault("max_length", CODE_MAX_LENGTH)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return services.normalize_code(super().to_python(value))
+
+
+class SecondFactorForm(forms.Form):
+    """The 6-digit code of the authenticator app, or one of the recovery codes."""
+
+    code = CodeField(
+        help_text=_("The 6-digit code from your authenticator app, or a recovery code.")
     )
+
+    def __init__(self, request, user, *args, **kwargs):
+        self.request, self.user, self.device = request, user, None
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not (services.is_totp_code(code) or services.is_recovery_code(code)):
+            raise ValidationError(
+                _("Enter the 6 digits shown in your app, or an 8-character recovery code."),
+                code="format",
+            )
+        keys = [
+            throttle.account_key("code", str(self.user.pk)),
+            throttle.address_key("code", self.request),
+        ]
+        if until := throttle.begin_attempt(keys):
+            raise locked_error(until)
+        self.device = services.second_factor_verify(user=self.user, code=code)
+        if self.device is None:
+            raise ValidationError(
+                _("This code is not valid. Codes change every 30 seconds and work once."),
+                code="invalid",
+            )
+        throttle.attempt_succeeded(keys)
+        return code
+
+
+class AuthenticatorSetupForm(forms.Form):
+    code = CodeField(help_text=_("Enter the 6-digit code your app shows now."))
+
+    def __init__(self, request, user, device, *args, **kwargs):
+        self.request, self.user, self.device = request, user, device
+        self.recovery_codes = None
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if not services.is_totp_code(code):
+            raise ValidationError(_("Enter the 6 digits shown in your app."), code="format")
+        keys = [
+            throttle.account_key("code", str(self.user.pk)),
+            throttle.address_key("code", self.request),
+        ]
+        if until := throttle.begin_attempt(keys):
+            raise locked_error(until)
+        self.recovery_codes = services.authenticator_confirm(
+            user=self.user, device=self.device, code=code
+        )
+        if self.recovery_codes is None:
+            raise ValidationError(
+                _("This code is not valid. Check that your phone's clock is right and try again."),
+                code="invalid",
+            )
+        throttle.attempt_succeeded(keys)
+        return code
+
+
+class NewPasswordMixin:
+    """Two password fields checked against each other and every password validator."""
+
+    def check_new_password(self, user):
+        password1 = self.cleaned_data.get("password1")
+        password2 = self.cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif password1:
+            try:
+                password_validation.validate_password(password1, user)
+            except ValidationError as error:
+                self.add_error("password1", error)
+
+
+class RegistrationForm(NewPasswordMixin, forms.Form):
+    full_name = forms.CharField(label=_("Name"), disabled=True, required=False)
+    email = forms.EmailField(label=_("Email"), disabled=True, required=False)
+    password1 = password_field(_("Password"))
+    password2 = password_field(_("Password confirmation"))
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of use"),
+        error_messages={"required": _("Accept the terms of use to continue.")},
+    )
+
+    def __init__(self, invitation: Invitation, *args, **kwargs):
+        self.invitation = invitation
+        kwargs["initial"] = {"full_name": invitation.full_name, "email": invitation.email}
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        self.check_new_password(
+            User(email=self.invitation.email, full_name=self.invitation.full_name)
+        )
+        return self.cleaned_data
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+
+
+class NewPasswordForm(NewPasswordMixin, forms.Form):
+    password1 = password_field(_("New password"))
+    password2 = password_field(_("New password confirmation"))
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        self.check_new_password(self.user)
+        return self.cleaned_data
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = password_field(_("Current password"), autocomplete="current-password")
+    field_order = ["current_password", "password1", "password2"]
+
+    def __init__(self, request, user, *args, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_current_password(self):
+        return confirm_password(self.request, self.user, self.cleaned_data["current_password"])
+
+
+class PasswordConfirmForm(forms.Form):
+    """Security changes ask for the password again."""
+
+    password = password_field(_("Password"), autocomplete="current-password")
+
+    def __init__(self, request, user, *args, **kwargs):
+        self.request, self.user = request, user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        return confirm_password(self.request, self.user, self.cleaned_data["password"])
+
+
+def confirm_password(request, user, password):
+    keys = [
+        throttle.account_key("password", user.email),
+        throttle.address_key("password", request),
+    ]
+    if until := throttle.begin_attempt(keys):
+        raise locked_error(until)
+    if not user.check_password(password):
+        raise ValidationError(_("Your password was entered incorrectly."), code="wrong")
+    throttle.attempt_succeeded(keys)
+    return password
+
+
+def time_zone_choices():
+    zones = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = User
+        fields = ["time_zone", "language", "notify_own_cases_only"]

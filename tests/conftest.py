@@ -1,9 +1,16 @@
 import itertools
 import os
+import time
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_otp.oath import hotp
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import Company, User
+from catalog.models import ContractPlan, Service
 
 PASSWORD = "Correct-Horse-9-Battery"
 _serial = itertools.count(1)
@@ -27,9 +34,107 @@ def make_user(db):
     return make
 
 
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Deliver inside the request so mailoutbox sees it; the background path has its own test.
+    settings.EMAIL_DELIVERY = "immediate"
+    # Hashing strength is not under test; a fast hasher keeps the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the catalogue once; each test's transaction then rolls back to it."""
+    with django_db_blocker.unblock():
+        call_command("load_catalogue", verbosity=0)
+
+
+@pytest.fixture
+def catalogue(db):
+    # Transactional tests empty the database when they end: reload for the next one.
+    if not Service.objects.exists():
+        call_command("load_catalogue", verbosity=0)
+
+
+@pytest.fixture
+def make_company(catalogue):
+    def make(name="Example株式会社", plan="mdr-lite", **fields):
+        return Company.objects.create(name=name, plan=ContractPlan.objects.get(code=plan), **fields)
+
+    return make
+
+
+@pytest.fixture
+def company(make_company):
+    return make_company()
+
+
+@pytest.fixture
+def other_company(make_company):
+    return make_company(name="Rival Corp", plan="mdr-ultimate")
+
+
+def totp_code(device, *, steps=0) -> str:
+    """The code an authenticator app shows for this device now (or `steps` × 30 s away)."""
+    at = time.time() + steps * device.step
+    counter = int((at - device.t0) // device.step) + device.drift
+    return f"{hotp(device.bin_key, counter, digits=device.digits):06d}"
+
+
+def with_authenticator(user) -> TOTPDevice:
+    device = TOTPDevice.objects.create(user=user, name="authenticator-app", confirmed=True)
+    static = StaticDevice.objects.create(user=user, name="recovery-codes", confirmed=True)
+    for code in RECOVERY_CODES:
+        static.token_set.create(token=code)
+    return device
+
+
+RECOVERY_CODES = ["abcd2345", "efgh6723", "ijkl2345"]
+
+
+def log_in(client, user, *, password=PASSWORD) -> None:
+    """Sign in as a person would: password, then the current code of the user's app."""
+    response = client.post(reverse("accounts:login"), {"email": user.email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    response = client.post(reverse("accounts:two_factor"), {"code": totp_code(device)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+@pytest.fixture
+def customer(make_user, company):
+    user = make_user(email="yuki.sato@example.co.jp", full_name="佐藤 由紀", company=company)
+    with_authenticator(user)
+    return user
+
+
+@pytest.fixture
+def colleague(make_user, company):
+    user = make_user(email="ken.tanaka@example.co.jp", full_name="田中 健", company=company)
+    with_authenticator(user)
+    return user
+
+
+@pytest.fixture
+def other_company_customer(make_user, other_company):
+    user = make_user(email="mallory@rival.example", full_name="Mallory", company=other_company)
+    with_authenticator(user)
+    return user
+
+
+@pytest.fixture
+def customer_client(client, customer):
+    log_in(client, customer)
+    return client
+
+
 @pytest.fixture
 def operator(make_user):
-    return make_user(email="operator@eset.example", full_name="Olga Operator", is_staff=True)
+    user = make_user(
+        email="operator@eset.example", full_name="Olga Operator", is_staff=True, is_superuser=True
+    )
+    with_authenticator(user)
+    return user
 
 
 # Browser tests: Playwright drives Debian's Chromium (Playwright's own download is not used).
@@ -80,8 +185,6 @@ def page(browser, live_server):
 
 @pytest.fixture
 def operator_client(client, operator):
-    """A client logged in as an operator with every admin permission."""
-    operator.is_superuser = True
-    operator.save()
-    client.force_login(operator)
+    """A client signed in as an operator (password and second factor), every admin right."""
+    log_in(client, operator)
     return client

@@ -48,11 +48,6 @@ MALWARE_PROBLEMS_EN = [
 ]
 
 
-@pytest.fixture
-def catalogue(db):
-    call_command("load_catalogue", verbosity=0)
-
-
 def names(entries):
     return [entry.name for entry in entries]
 
@@ -212,8 +207,12 @@ def test_it_loads_only_into_an_empty_catalogue_when_asked(catalogue):
 
 
 @pytest.fixture
-def broken_fixtures(tmp_path, settings):
-    """A copy of the real fixtures that a test may break; load_catalogue reads it."""
+def broken_fixtures(tmp_path, settings, catalogue):
+    """An empty catalogue and a copy of the real fixtures that a test may break."""
+    for model in (ContractPlan, Service, MainContent, Product, ProductGroup):
+        model.objects.all().delete()
+    for model in MODELS:
+        model.objects.all().delete()
     for path in (settings.BASE_DIR / "fixtures").glob("*.yaml"):
         shutil.copy(path, tmp_path)
     settings.FIXTURE_DIRS = [tmp_path]

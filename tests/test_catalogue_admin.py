@@ -2,7 +2,6 @@
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import MainContent, Problem, Product, ProductGroup, Service
@@ -10,11 +9,6 @@ from catalog.models import MainContent, Problem, Product, ProductGroup, Service
 pytestmark = pytest.mark.django_db
 
 CATALOGUE_MODELS = [model for model in apps.get_app_config("catalog").get_models()]
-
-
-@pytest.fixture
-def catalogue(db):
-    call_command("load_catalogue", verbosity=0)
 
 
 @pytest.mark.parametrize("model", CATALOGUE_MODELS, ids=lambda m: m._meta.model_name)

@@ -37,4 +37,5 @@ class Command(BaseCommand):
             raise
         except Exception as error:  # loaddata wraps every fixture fault in a few types
             raise CommandError(f"The catalogue fixtures were refused: {error}") from error
-        self.stdout.write(self.style.SUCCESS("Catalogue loaded."))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS("Catalogue loaded."))

@@ -18,14 +18,17 @@ class Command(BaseCommand):
                 continue
             catalogue = polib.pofile(str(path))
             for entry in catalogue:
+                # A fuzzy entry is msgmerge's guess from a similar string: never keep it.
+                guessed = "fuzzy" in entry.flags
                 if entry.msgid_plural:
                     entry.msgstr_plural = {
-                        0: entry.msgstr_plural.get(0) or entry.msgid,
-                        1: entry.msgstr_plural.get(1) or entry.msgid_plural,
+                        0: (not guessed and entry.msgstr_plural.get(0)) or entry.msgid,
+                        1: (not guessed and entry.msgstr_plural.get(1)) or entry.msgid_plural,
                     }
-                elif not entry.msgstr:
+                elif guessed or not entry.msgstr:
                     entry.msgstr = entry.msgid
-                if "fuzzy" in entry.flags:
+                if guessed:
                     entry.flags.remove("fuzzy")
+                entry.previous_msgid = entry.previous_msgid_plural = None
             catalogue.save()
             self.stdout.write(f"filled {path.relative_to(settings.BASE_DIR)}")

@@ -1,0 +1,257 @@
+"""Writes of the accounts app: invitations, registration, password resets, second factors."""
+
+import datetime as dt
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Company, Invitation, PasswordReset, User
+from accounts.tokens import hash_token, looks_like_token
+from hub.emails import absolute_url, queue_email
+
+AUTHENTICATOR_NAME = "authenticator-app"
+RECOVERY_NAME = "recovery-codes"
+
+
+class LinkUnavailable(Exception):
+    """The link was used, expired or replaced between showing the form and submitting it."""
+
+
+# Invitations -------------------------------------------------------------------------------
+
+
+def invitation_create(
+    *, email: str, full_name: str, company: Company, language: str, invited_by: User | None = None
+) -> Invitation:
+    """Invite a contact; a pending invitation for the same address gets a fresh link instead."""
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("A user with this email address already exists.")})
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(email__iexact=email, used_at__isnull=True)
+            .first()
+        ) or Invitation(email=email)
+        invitation.full_name = full_name
+        invitation.company = company
+        invitation.language = language
+        invitation.invited_by = invited_by
+        return _send_invitation(invitation)
+
+
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """A new link replaces the old one, which stops working at once."""
+    if invitation.is_used:
+        raise ValidationError(_("This invitation was already used to register."))
+    with transaction.atomic():
+        return _send_invitation(invitation)
+
+
+def _send_invitation(invitation: Invitation) -> Invitation:
+    raw = invitation.renew(dt.timedelta(days=settings.INVITATION_TTL_DAYS))
+    invitation.sent_at = timezone.now()
+    invitation.save()
+    queue_email(
+        to=invitation.email,
+        template="invitation",
+        context={
+            "name": invitation.full_name,
+            "company": invitation.company.name,
+            "url": absolute_url(reverse("accounts:register", args=[raw])),
+            "expires_at": invitation.expires_at,
+        },
+        language=invitation.language,
+    )
+    return invitation
+
+
+def invitation_by_token(raw: str) -> Invitation | None:
+    if not looks_like_token(raw):
+        return None
+    return Invitation.objects.select_related("company").filter(token_hash=hash_token(raw)).first()
+
+
+def invitation_accept(*, invitation: Invitation, password: str, language: str) -> User:
+    """Create the account of an invitation; of two people racing on one link, exactly one wins."""
+    with transaction.atomic():
+        if not invitation.claim():
+            raise LinkUnavailable
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email,
+                    password=password,
+                    full_name=invitation.full_name,
+                    company=invitation.company,
+                    language=language,
+                    terms_version=settings.TERMS_VERSION,
+                    terms_accepted_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise LinkUnavailable from None
+        invitation.user = user
+        invitation.save(update_fields=["user"])
+    return user
+
+
+# Password reset ----------------------------------------------------------------------------
+
+
+def password_reset_request(*, email: str) -> None:
+    """Email a reset link if the address has an account; answer the same way if not."""
+    user = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
+    if user is None or not user.is_active:
+        return
+    with transaction.atomic():
+        user.password_resets.filter(used_at__isnull=True).update(used_at=timezone.now())
+        reset = PasswordReset(user=user)
+        raw = reset.renew(dt.timedelta(minutes=settings.PASSWORD_RESET_TTL_MINUTES))
+        reset.save()
+        queue_email(
+            to=user.email,
+            template="password_reset",
+            context={
+                "name": user.full_name,
+                "url": absolute_url(reverse("accounts:password_reset_confirm", args=[raw])),
+                "expires_at": reset.expires_at,
+            },
+            language=user.language,
+            time_zone=user.zone,
+        )
+
+
+def password_reset_by_token(raw: str) -> PasswordReset | None:
+    if not looks_like_token(raw):
+        return None
+    return PasswordReset.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+
+
+def password_reset_complete(*, reset: PasswordReset, password: str) -> User:
+    with transaction.atomic():
+        if not reset.claim():
+            raise LinkUnavailable
+        user = reset.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        security_notice(user=user, event="password_changed")
+    return user
+
+
+# Second factor -----------------------------------------------------------------------------
+
+
+def normalize_code(raw: str) -> str:
+    """Accept what people type: spaces, hyphens, full-width digits, any letter case."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    return "".join(ch for ch in text if not ch.isspace() and ch != "-").lower()
+
+
+def is_totp_code(code: str) -> bool:
+    return len(code) == 6 and code.isascii() and code.isdigit()
+
+
+def is_recovery_code(code: str) -> bool:
+    return len(code) == 8 and code.isascii() and code.isalnum()
+
+
+def confirmed_authenticator(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def has_second_factor(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def second_factor_verify(*, user: User, code: str):
+    """The device that accepts this code, or None. Each code verifies once, even in parallel:
+    the device row is locked while it checks and records the code's time step."""
+    if is_totp_code(code):
+        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+    elif is_recovery_code(code):
+        devices = StaticDevice.objects.filter(user=user, confirmed=True)
+    else:
+        return None
+    for device_id in devices.values_list("pk", flat=True):
+        with transaction.atomic():
+            device = devices.model.objects.select_for_update().get(pk=device_id)
+            if device.verify_token(code):
+                return device
+    return None
+
+
+def authenticator_start(*, user: User) -> TOTPDevice:
+    """The unconfirmed device being set up (the same one until it is confirmed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
+
+
+def authenticator_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the device with its current code; replaces any older authenticator and returns
+    fresh recovery codes, or None when the code is wrong."""
+    if not is_totp_code(code):
+        return None
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        if device.confirmed or not device.verify_token(code):
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        codes = _new_recovery_codes(user)
+        security_notice(user=user, event="authenticator_added")
+    return codes
+
+
+def recovery_codes_regenerate(*, user: User) -> list[str]:
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        security_notice(user=user, event="recovery_codes_regenerated")
+    return codes
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes = set()
+    while len(codes) < settings.RECOVERY_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return sorted(codes)
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# Notices -----------------------------------------------------------------------------------
+
+SECURITY_EVENTS = {
+    "authenticator_added": _("A new verification method was added to your account"),
+    "recovery_codes_regenerated": _("New recovery codes were created for your account"),
+    "password_changed": _("Your password was changed"),
+}
+
+
+def security_notice(*, user: User, event: str) -> None:
+    queue_email(
+        to=user.email,
+        template="security_notice",
+        context={
+            "name": user.full_name,
+            "event": SECURITY_EVENTS[event],
+            "when": timezone.now(),
+            "url": absolute_url(reverse("accounts:profile")),
+        },
+        language=user.language,
+        time_zone=user.zone,
+    )

@@ -1,0 +1,319 @@
+import base64
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from accounts import pending, services
+from accounts.forms import (
+    AuthenticatorSetupForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    PasswordConfirmForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    RegistrationForm,
+    SecondFactorForm,
+)
+from accounts.qr import qr_svg
+
+FRESH_CODES_KEY = "fresh_recovery_codes"
+REPLACING_KEY = "replacing_authenticator"
+
+
+# Sign-in ----------------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@never_cache
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(pending.safe_next(request, request.GET.get("next")))
+    next_url = request.POST.get("next") or request.GET.get("next")
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pending.start(request, form.user, next_url)
+        return redirect("accounts:two_factor")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
+
+
+@never_cache
+def two_factor(request):
+    """Second step of every password sign-in: the code, or the setup when there is no device."""
+    user = pending.user(request)
+    if user is None:
+        return _pending_expired(request)
+    if not services.has_second_factor(user):
+        return redirect("accounts:two_factor_method")
+    form = SecondFactorForm(request, user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        next_url = pending.finish(request, user, form.device)
+        if form.device.persistent_id.startswith("otp_static"):
+            left = services.recovery_codes_left(user)
+            messages.warning(
+                request,
+                _("You used a recovery code; %(count)d are left. Create new ones in your profile.")
+                % {"count": left},
+            )
+        return redirect(next_url)
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "pending_user": user})
+
+
+@never_cache
+def two_factor_method(request):
+    user = pending.user(request)
+    if user is None:
+        return _pending_expired(request)
+    if services.has_second_factor(user):
+        return redirect("accounts:two_factor")
+    return render(request, "accounts/two_factor_method.html", {"pending_user": user})
+
+
+@never_cache
+def authenticator_setup(request):
+    """Pair an authenticator app: during a pending sign-in, or from the profile to replace it."""
+    user = pending.user(request)
+    replacing = False
+    started = request.session.get(REPLACING_KEY)
+    if user is None and request.user.is_authenticated and started:
+        if time.time() - started > settings.PENDING_LOGIN_SECONDS:
+            request.session.pop(REPLACING_KEY)
+            messages.info(request, _("That took too long. Please confirm your password again."))
+            return redirect("accounts:authenticator_replace")
+        user, replacing = request.user, True
+    if user is None:
+        return _pending_expired(request)
+    if not replacing and services.has_second_factor(user):
+        return redirect("accounts:two_factor")
+    device = services.authenticator_start(user=user)
+    form = AuthenticatorSetupForm(request, user, device, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device.refresh_from_db()
+        if replacing:
+            request.session.pop(REPLACING_KEY, None)
+            otp_login(request, device)
+            next_url = "accounts:profile"
+        else:
+            next_url = pending.finish(request, user, device)
+        request.session[FRESH_CODES_KEY] = {"codes": form.recovery_codes, "next": next_url}
+        messages.success(request, _("Your authenticator app is connected."))
+        return redirect("accounts:recovery_codes")
+    key = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/authenticator_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr_svg(device.config_url),
+            "key_groups": [key[i : i + 4] for i in range(0, len(key), 4)],
+            "replacing": replacing,
+        },
+    )
+
+
+def _pending_expired(request):
+    messages.info(request, _("Your sign-in expired or was not started. Please log in again."))
+    return redirect("accounts:login")
+
+
+# Recovery codes ---------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def recovery_codes(request):
+    """Shown once, right after they are made; 'Continue' forgets them."""
+    fresh = request.session.get(FRESH_CODES_KEY)
+    if fresh is None:
+        return redirect("accounts:profile")
+    if request.method == "POST":
+        del request.session[FRESH_CODES_KEY]
+        target = fresh["next"]
+        return redirect(target)
+    return render(request, "accounts/recovery_codes.html", {"codes": fresh["codes"]})
+
+
+@login_required
+@never_cache
+def recovery_codes_download(request):
+    fresh = request.session.get(FRESH_CODES_KEY)
+    if fresh is None:
+        return redirect("accounts:profile")
+    lines = [
+        _("%(portal)s recovery codes for %(email)s")
+        % {"portal": settings.PORTAL_NAME, "email": request.user.email},
+        _("Each code works once. Keep them somewhere safe."),
+        "",
+        *fresh["codes"],
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="services-hub-recovery-codes.txt"'
+    return response
+
+
+# Registration -----------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+def register(request, token):
+    invitation = services.invitation_by_token(token)
+    problem = _invitation_problem(invitation)
+    if problem:
+        return render(request, "accounts/link_problem.html", {"problem": problem}, status=410)
+    form = RegistrationForm(invitation, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                language=get_language(),
+            )
+        except services.LinkUnavailable:
+            invitation.refresh_from_db()
+            problem = _invitation_problem(invitation) or "used"
+            return render(request, "accounts/link_problem.html", {"problem": problem}, status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your registration is complete. Welcome to Services HUB."))
+        return redirect("home")
+    return render(request, "accounts/register.html", {"form": form, "invitation": invitation})
+
+
+def _invitation_problem(invitation) -> str | None:
+    from accounts.models import User
+
+    if invitation is None:
+        return "unknown"
+    if invitation.is_used:
+        return "used"
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return "registered"
+    if invitation.is_expired:
+        return "expired"
+    return None
+
+
+def terms(request):
+    return render(request, "accounts/terms.html", {"version": settings.TERMS_VERSION})
+
+
+# Password reset ---------------------------------------------------------------------------
+
+
+@never_cache
+def password_reset_request(request):
+    form = PasswordResetRequestForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return render(request, "accounts/password_reset_sent.html")
+    return render(request, "accounts/password_reset_request.html", {"form": form})
+
+
+@sensitive_post_parameters("password1", "password2")
+@never_cache
+def password_reset_confirm(request, token):
+    reset = services.password_reset_by_token(token)
+    problem = None
+    if reset is None:
+        problem = "unknown"
+    elif reset.is_used:
+        problem = "used"
+    elif reset.is_expired:
+        problem = "expired"
+    if problem:
+        context = {"problem": problem, "reset": True}
+        return render(request, "accounts/link_problem.html", context, status=410)
+    form = NewPasswordForm(reset.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_complete(reset=reset, password=form.cleaned_data["password1"])
+        except services.LinkUnavailable:
+            context = {"problem": "used", "reset": True}
+            return render(request, "accounts/link_problem.html", context, status=410)
+        # No login here: the new password still needs the second factor.
+        messages.success(request, _("Your password was changed. Log in with the new one."))
+        return redirect("accounts:login")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form})
+
+
+# Profile ----------------------------------------------------------------------------------
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(data=request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:profile")
+    context = {
+        "form": form,
+        "has_authenticator": services.has_second_factor(request.user),
+        "recovery_codes_left": services.recovery_codes_left(request.user),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@sensitive_post_parameters("current_password", "password1", "password2")
+def password_change(request):
+    form = PasswordChangeForm(request, request.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        user.set_password(form.cleaned_data["password1"])
+        user.save(update_fields=["password"])
+        update_session_auth_hash(request, user)
+        services.security_notice(user=user, event="password_changed")
+        messages.success(request, _("Your password was changed."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+@sensitive_post_parameters("password")
+def recovery_codes_regenerate(request):
+    form = PasswordConfirmForm(request, request.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.recovery_codes_regenerate(user=request.user)
+        request.session[FRESH_CODES_KEY] = {"codes": codes, "next": "accounts:profile"}
+        return redirect("accounts:recovery_codes")
+    return render(
+        request,
+        "accounts/password_confirm.html",
+        {"form": form, "title": _("Create new recovery codes"), "action": _("Create codes")},
+    )
+
+
+@login_required
+@sensitive_post_parameters("password")
+def authenticator_replace(request):
+    form = PasswordConfirmForm(request, request.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[REPLACING_KEY] = time.time()
+        return redirect("accounts:authenticator_setup")
+    return render(
+        request,
+        "accounts/password_confirm.html",
+        {"form": form, "title": _("Replace your authenticator app"), "action": _("Continue")},
+    )
+
+
+@require_POST
+def logout_view(request):
+    from django.contrib.auth import logout
+
+    logout(request)
+    messages.info(request, _("You are logged out."))
+    return redirect("accounts:login")

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class HubConfig(AppConfig):
+    default = True
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "hub"
+    verbose_name = _("Portal")
+
+
+class HubAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "hub.admin.HubAdminSite"
