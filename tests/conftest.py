@@ -168,19 +168,37 @@ class PageProblems(list):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="ja-JP")
-    page = context.new_page()
-    page.problems = PageProblems()
-    page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
-    )
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """Open a fresh browser page (its own cookies) speaking `locale`; problems are recorded."""
+    contexts = []
+
+    def open_page(locale="ja-JP", java_script_enabled=True):
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, java_script_enabled=java_script_enabled
+        )
+        context.set_default_timeout(8000)
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = PageProblems()
+        page.on(
+            "console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}")
+        )
+        page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture

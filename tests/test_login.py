@@ -1,5 +1,6 @@
 """Login with the second factor: setup on the second login, codes, recovery codes, throttling."""
 
+import base64
 import datetime as dt
 import re
 import threading
@@ -62,8 +63,6 @@ def test_it_asks_a_user_without_a_device_to_set_up_two_factor_on_the_next_login(
     key = re.search(r'data-testid="totp-key">([A-Z2-7 ]+)<', content).group(1)
     device = TOTPDevice.objects.get(user=newcomer)
     assert not device.confirmed
-    import base64
-
     assert base64.b32decode(key.replace(" ", "")) == device.bin_key
 
     assert client.get("/").status_code == 302, "nothing else is reachable yet"
