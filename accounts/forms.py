@@ -77,7 +77,10 @@ class CodeField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        return services.normalize_code(super().to_python(value))
+        value = super().to_python(value)
+        if len(value) > CODE_MAX_LENGTH:
+            return value  # too long: the length check refuses it before any normalising
+        return services.normalize_code(value)
 
 
 class SecondFactorForm(forms.Form):

@@ -8,6 +8,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
@@ -17,8 +18,13 @@ SESSION_KEY = "pending_login"
 
 
 def safe_next(request, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """A path on this site, or the home page: never another host, never a bare word."""
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return settings.LOGIN_REDIRECT_URL_PATH
@@ -30,6 +36,8 @@ def start(request, user: User, next_url: str | None) -> None:
         "user_id": user.pk,
         "started": time.time(),
         "next": safe_next(request, next_url),
+        # Changing the password ends sign-ins that were half-way through.
+        "password": user.get_session_auth_hash(),
     }
 
 
@@ -41,7 +49,11 @@ def user(request) -> User | None:
     if time.time() - state["started"] > settings.PENDING_LOGIN_SECONDS:
         del request.session[SESSION_KEY]
         return None
-    return User.objects.filter(pk=state["user_id"], is_active=True).first()
+    user = User.objects.filter(pk=state["user_id"], is_active=True).first()
+    if user is None or not constant_time_compare(state["password"], user.get_session_auth_hash()):
+        del request.session[SESSION_KEY]
+        return None
+    return user
 
 
 def finish(request, user: User, device) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import throttle
 from accounts.models import Company, Invitation, PasswordReset, User
 from accounts.tokens import hash_token, looks_like_token
 from hub.emails import absolute_url, queue_email
@@ -49,10 +50,15 @@ def invitation_create(
 
 def invitation_resend(*, invitation: Invitation) -> Invitation:
     """A new link replaces the old one, which stops working at once."""
-    if invitation.is_used:
-        raise ValidationError(_("This invitation was already used to register."))
     with transaction.atomic():
-        return _send_invitation(invitation)
+        current = (
+            Invitation.objects.select_for_update()
+            .filter(pk=invitation.pk, used_at__isnull=True)
+            .first()
+        )
+        if current is None:
+            raise ValidationError(_("This invitation was already used to register."))
+        return _send_invitation(current)
 
 
 def _send_invitation(invitation: Invitation) -> Invitation:
@@ -105,8 +111,12 @@ def invitation_accept(*, invitation: Invitation, password: str, language: str) -
 # Password reset ----------------------------------------------------------------------------
 
 
-def password_reset_request(*, email: str) -> None:
-    """Email a reset link if the address has an account; answer the same way if not."""
+def password_reset_request(*, email: str, request) -> None:
+    """Email a reset link if the address has an account; answer the same way if not.
+    Requests are throttled per address and per client like sign-in attempts."""
+    keys = [throttle.account_key("reset", email), throttle.address_key("reset", request)]
+    if throttle.begin_attempt(keys):
+        return
     user = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
     if user is None or not user.is_active:
         return
@@ -187,10 +197,12 @@ def second_factor_verify(*, user: User, code: str):
     return None
 
 
-def authenticator_start(*, user: User) -> TOTPDevice:
-    """The unconfirmed device being set up (the same one until it is confirmed)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+def authenticator_start(*, user: User, device_id: int | None) -> TOTPDevice:
+    """The unconfirmed device this session is setting up. A key shown to one session is never
+    offered to another: starting anew discards every other unconfirmed device of the user."""
+    device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
     if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
     return device
 

@@ -6,6 +6,7 @@ is counted in full; a success takes the attempt back. Budgets live in settings (
 
 import datetime as dt
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,9 +29,26 @@ def account_key(kind: str, identifier: str) -> Key:
     return Key(f"{kind}:account:{digest}", **settings.THROTTLE_ACCOUNT)
 
 
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or the entry our own proxies added to
+    X-Forwarded-For. IPv6 clients are counted per /64, which one customer usually owns."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.TRUSTED_PROXY_COUNT:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= settings.TRUSTED_PROXY_COUNT:
+            address = hops[-settings.TRUSTED_PROXY_COUNT]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def address_key(kind: str, request) -> Key:
-    address = request.META.get("REMOTE_ADDR", "unknown")
-    return Key(f"{kind}:address:{address}"[:100], **settings.THROTTLE_ADDRESS)
+    return Key(f"{kind}:address:{client_address(request)}", **settings.THROTTLE_ADDRESS)
 
 
 def _blocked_until(row: LoginThrottle, key: Key, now: dt.datetime) -> dt.datetime | None:
@@ -48,10 +66,22 @@ def begin_attempt(keys: list[Key]) -> dt.datetime | None:
     """Count one attempt against every key, or return when the caller may try again."""
     now = timezone.now()
     window = dt.timedelta(seconds=settings.THROTTLE_WINDOW_SECONDS)
+    names = sorted(key.name for key in keys)
     with transaction.atomic():
+        # Insert missing rows without racing (ON CONFLICT DO NOTHING), then lock them all,
+        # always in the same order so that two attempts never wait on each other in a cycle.
+        LoginThrottle.objects.bulk_create(
+            [LoginThrottle(key=name) for name in names], ignore_conflicts=True
+        )
+        locked = {
+            row.key: row
+            for row in LoginThrottle.objects.select_for_update()
+            .filter(key__in=names)
+            .order_by("key")
+        }
         rows = {}
         for key in keys:
-            row, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key.name)
+            row = locked[key.name]
             if row.last_failure_at and now - row.last_failure_at > window:
                 row.failures = 0
                 row.window_started_at = now
@@ -70,7 +100,8 @@ def attempt_succeeded(keys: list[Key]) -> None:
     """A correct password or code: forget the account's failures, take back one per address."""
     for key in keys:
         if ":account:" in key.name:
-            LoginThrottle.objects.filter(key=key.name).delete()
+            # Reset rather than delete: a parallel attempt may be about to lock this row.
+            LoginThrottle.objects.filter(key=key.name).update(failures=0, last_failure_at=None)
         else:
             LoginThrottle.objects.filter(key=key.name, failures__gt=0).update(
                 failures=F("failures") - 1

@@ -30,6 +30,7 @@ from accounts.qr import qr_svg
 
 FRESH_CODES_KEY = "fresh_recovery_codes"
 REPLACING_KEY = "replacing_authenticator"
+SETUP_KEY = "authenticator_setup_device"
 
 
 # Sign-in ----------------------------------------------------------------------------------
@@ -96,10 +97,12 @@ def authenticator_setup(request):
         return _pending_expired(request)
     if not replacing and services.has_second_factor(user):
         return redirect("accounts:two_factor")
-    device = services.authenticator_start(user=user)
+    device = services.authenticator_start(user=user, device_id=request.session.get(SETUP_KEY))
+    request.session[SETUP_KEY] = device.pk
     form = AuthenticatorSetupForm(request, user, device, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         device.refresh_from_db()
+        request.session.pop(SETUP_KEY, None)
         if replacing:
             request.session.pop(REPLACING_KEY, None)
             otp_login(request, device)
@@ -186,6 +189,8 @@ def register(request, token):
             problem = _invitation_problem(invitation) or "used"
             return render(request, "accounts/link_problem.html", {"problem": problem}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The guide's first login: no second factor yet, so the session ends with the browser.
+        request.session.set_expiry(0)
         messages.success(request, _("Your registration is complete. Welcome to Services HUB."))
         return redirect("home")
     return render(request, "accounts/register.html", {"form": form, "invitation": invitation})
@@ -216,7 +221,7 @@ def terms(request):
 def password_reset_request(request):
     form = PasswordResetRequestForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"])
+        services.password_reset_request(email=form.cleaned_data["email"], request=request)
         return render(request, "accounts/password_reset_sent.html")
     return render(request, "accounts/password_reset_request.html", {"form": form})
 

@@ -12,4 +12,4 @@ class HubConfig(AppConfig):
 
 class HubAdminConfig(admin_apps.AdminConfig):
     default = False
-    default_site = "hub.admin.HubAdminSite"
+    default_site = "hub.sites.HubAdminSite"

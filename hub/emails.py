@@ -70,9 +70,10 @@ def deliver(email_id: int) -> bool:
             attempts=email.attempts + 1, last_error=str(error)[:500]
         )
         return False
-    OutboundEmail.objects.filter(pk=email.pk).update(
-        sent_at=timezone.now(), attempts=email.attempts + 1, last_error=""
-    )
+    sent = {"sent_at": timezone.now(), "attempts": email.attempts + 1, "last_error": ""}
+    if not settings.OUTBOX_KEEP_BODIES:
+        sent |= {"body_text": "", "body_html": ""}  # the links in them are secrets
+    OutboundEmail.objects.filter(pk=email.pk).update(**sent)
     return True
 
 

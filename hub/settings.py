@@ -151,7 +151,7 @@ THROTTLE_ADDRESS = {"slow_after": 20, "lock_after": 50}
 THROTTLE_LOCK_SECONDS = 1800
 THROTTLE_MAX_DELAY_SECONDS = 300
 OTP_TOTP_ISSUER = PORTAL_NAME
-OTP_TOTP_TOLERANCE = 1
+OTP_TOTP_SYNC = False  # drift learning would widen the one-step tolerance over time
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 RECOVERY_CODE_COUNT = 10
@@ -198,6 +198,8 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 # "background": after commit, on a thread (the request never waits for the mail server);
 # "immediate": inside the request, as the test suite wants.
 EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "background")
+# Sent emails keep only their envelope: bodies hold one-time links. Trainer mode keeps them.
+OUTBOX_KEEP_BODIES = env_bool("OUTBOX_KEEP_BODIES", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ESET Services HUB <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -209,6 +211,9 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+# How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR), so that
+# throttling counts real client addresses rather than the proxy's.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True

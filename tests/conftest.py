@@ -77,7 +77,7 @@ def other_company(make_company):
 def totp_code(device, *, steps=0) -> str:
     """The code an authenticator app shows for this device now (or `steps` × 30 s away)."""
     at = time.time() + steps * device.step
-    counter = int((at - device.t0) // device.step) + device.drift
+    counter = int((at - device.t0) // device.step)
     return f"{hotp(device.bin_key, counter, digits=device.digits):06d}"
 
 
@@ -184,7 +184,14 @@ def new_page(browser, live_server):
             "console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}")
         )
         page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on(
+            "requestfailed",
+            # ERR_ABORTED is a load cancelled by the next navigation, not a failure.
+            lambda r: (
+                r.failure != "net::ERR_ABORTED"
+                and page.problems.append(f"failed: {r.url} {r.failure}")
+            ),
+        )
         page.on(
             "response",
             lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
