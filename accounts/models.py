@@ -40,6 +40,19 @@ class TileState(models.TextChoices):
     UPCOMING = "upcoming", _("Not yet valid")
 
 
+class SubscriptionQuerySet(models.QuerySet):
+    def usable(self, today: dt.date):
+        """Subscriptions a new case may be filed under today (the tile's Create is enabled)."""
+        return self.filter(
+            Q(sub_services_included__isnull=True)
+            | Q(sub_services_used__lt=F("sub_services_included")),
+            valid_from__lte=today,
+            valid_to__gte=today,
+            service__active=True,
+            service__plans=F("company__plan"),
+        )
+
+
 class ServiceSubscription(models.Model):
     """A service a company has bought, for a period, with an optional number of sub-services."""
 
@@ -63,6 +76,8 @@ class ServiceSubscription(models.Model):
         help_text=_("Leave empty when cases of this service are not counted."),
     )
     sub_services_used = models.PositiveIntegerField(_("sub-services used"), default=0)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["service__position", "valid_to", "id"]

@@ -156,6 +156,12 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 RECOVERY_CODE_COUNT = 10
 
+# Cases: numbers are 8 digits, this plus the row id (00001001 is the first).
+CASE_NUMBER_START = 1000
+DISCOVER_SERVICES_URL = env_str(
+    "DISCOVER_SERVICES_URL", "https://www.eset.com/int/business/services/"
+)
+
 # Languages: Japanese first (the source guide is Japanese), English complete too.
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ja")
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]

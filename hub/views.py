@@ -1,10 +1,8 @@
 import logging
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -35,8 +33,3 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
-
-
-@login_required
-def home(request):
-    return render(request, "home.html")

@@ -1,3 +1,4 @@
+import datetime as dt
 import itertools
 import os
 import time
@@ -213,3 +214,23 @@ def operator_client(client, operator):
     """A client signed in as an operator (password and second factor), every admin right."""
     log_in(client, operator)
     return client
+
+
+def subscribe(company, service_code, *, days_left=300, included=None, used=0, started=100):
+    from accounts.models import ServiceSubscription
+
+    today = dt.date.today()
+    return ServiceSubscription.objects.create(
+        company=company,
+        service=Service.objects.get(code=service_code),
+        valid_from=today - dt.timedelta(days=started),
+        valid_to=today + dt.timedelta(days=days_left),
+        sub_services_included=included,
+        sub_services_used=used,
+    )
+
+
+@pytest.fixture
+def lite_services(company):
+    """The guide's example company: MDR Lite with ESET Premium Support and ESET MDR."""
+    return [subscribe(company, "premium-support"), subscribe(company, "mdr", included=10)]
