@@ -198,12 +198,23 @@ class CaseForm(forms.Form):
             "hx-swap": "outerHTML",
             "hx-include": "closest form",
             "hx-vals": '{"action": "refresh"}',
+            # A newer refresh replaces one still in flight, so answers never arrive out of order.
+            "hx-sync": "closest form:replace",
         }
         for name in ("service", "product", "product_group", "main_content"):
             self.fields[name].widget.attrs.update(self.refresh, **{"hx-trigger": "change"})
         self.fields["product_query"].widget.attrs.update(
             self.refresh, **{"hx-trigger": "input changed delay:300ms, search"}
         )
+        # What people type is never replaced by a refresh that was sent before they typed it.
+        for name in (
+            "subject",
+            "description",
+            "product_query",
+            "eset_protect_instance_id",
+            "eset_inspect_instance_id",
+        ):
+            self.fields[name].widget.attrs["hx-preserve"] = "true"
 
     @property
     def refresh_attrs(self):
