@@ -60,6 +60,7 @@ class CatalogChoiceField(forms.ModelChoiceField):
 
 class CaseForm(forms.Form):
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
+    follows = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
     service = CatalogChoiceField(
         label=_("Service"),
         queryset=Service.objects.none(),
@@ -260,6 +261,18 @@ class CaseForm(forms.Form):
 
     # -- validation ----------------------------------------------------------------------
 
+    def clean_follows(self):
+        """A follow-up of a closed case of this company, or nothing."""
+        number = self.cleaned_data["follows"]
+        if not number:
+            return None
+        from cases.models import Case
+
+        case = Case.objects.filter(company=self.company, number=number).first()
+        if case is None:
+            raise forms.ValidationError(_("This case cannot be followed up."), code="follows")
+        return case
+
     def clean_subject(self):
         return check_text(self.cleaned_data["subject"], multiline=False)
 
@@ -307,3 +320,37 @@ class CaseForm(forms.Form):
 
 def new_submission_id() -> str:
     return str(uuid.uuid4())
+
+
+class MessageForm(forms.Form):
+    post_id = forms.UUIDField(widget=forms.HiddenInput)
+    body = forms.CharField(
+        label=_("Share an update"),
+        max_length=DESCRIPTION_MAX,
+        error_messages=REQUIRED,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_body(self):
+        body = check_text(self.cleaned_data["body"], multiline=True)
+        if not body.strip():
+            raise forms.ValidationError(REQUIRED["required"], code="required")
+        return body
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            raise forms.ValidationError(_("Choose one or more files."), code="required")
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class AttachmentForm(forms.Form):
+    files = MultipleFileField(label=_("Files"), max_length=255)

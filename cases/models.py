@@ -1,10 +1,12 @@
 """Cases: what a customer files (the guide's seven fields) and how far it has come."""
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company, ServiceSubscription
@@ -126,8 +128,26 @@ class Case(models.Model):
         blank=True,
         verbose_name=_("stage"),
     )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="cases_assigned",
+        null=True,
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("assigned operator"),
+    )
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        null=True,
+        blank=True,
+        verbose_name=_("follows case"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # The id of the form that created the case: a re-posted form finds its case, not a twin.
     submission_id = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -158,3 +178,109 @@ class Case(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+    def can_reopen(self, now=None) -> bool:
+        """Our rule: a customer post reopens a case closed less than CASE_REOPEN_DAYS ago."""
+        if not self.is_closed or self.closed_at is None:
+            return not self.is_closed
+        now = now or timezone.now()
+        return now - self.closed_at < dt.timedelta(days=settings.CASE_REOPEN_DAYS)
+
+    def status_steps(self):
+        """The five statuses for the progress bar: finished (green), current (blue) or not."""
+        order = list(CaseStatus)
+        current = order.index(self.status)
+        steps = []
+        for index, status in enumerate(order):
+            if index == current:
+                state = "current"
+            elif index < current and not (
+                self.status == CaseStatus.INVALID and status == CaseStatus.RESOLVED
+            ):
+                state = "done"
+            else:
+                state = "todo"
+            steps.append({"label": status.label, "state": state})
+        return steps
+
+
+class MessageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Internal notes are for operators only."""
+        if user.is_staff:
+            return self
+        return self.filter(is_internal=False)
+
+
+class Message(models.Model):
+    """One post in a case's Chatter: by the customer side or by an operator."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_messages",
+        verbose_name=_("author"),
+    )
+    by_operator = models.BooleanField(_("by an operator"), default=False)
+    is_internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Visible to operators only.")
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("posted"), default=timezone.now)
+    # The id of the form that posted it: a double submit finds its message, not a twin.
+    post_id = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(fields=["author", "post_id"], name="cases_message_one_per_post")
+        ]
+        indexes = [models.Index(fields=["case", "id"], name="cases_message_thread")]
+
+    def __str__(self):
+        return f"{self.case.number} #{self.pk}"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if user.is_staff:
+            return self
+        return self.filter(case__in=Case.objects.for_user(user))
+
+
+class Attachment(models.Model):
+    """A file of a case, stored under a generated name outside any public URL."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_attachments",
+        verbose_name=_("uploaded by"),
+    )
+    by_operator = models.BooleanField(_("by an operator"), default=False)
+    name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=100, unique=True, editable=False)
+    size = models.BigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    kind = models.CharField(_("type"), max_length=40)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.name

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceSubscription, User
-from cases.models import Case
+from cases import uploads
+from cases.models import CLOSED_STATUSES, Attachment, Case, CaseStatus, Message
 from hub.emails import absolute_url, queue_email
 
 
@@ -42,6 +44,7 @@ def case_open(*, user: User, today: dt.date, data: dict) -> Case:
                 priority=data["priority"],
                 description=data["description"],
                 submission_id=data["submission_id"],
+                follows=data.get("follows"),
             )
             # The id is unique under any concurrency, so the number made from it is too.
             case.number = f"{settings.CASE_NUMBER_START + case.pk:08d}"
@@ -103,4 +106,168 @@ def _notify_case_created(case: Case) -> None:
             },
             language=recipient.language,
             time_zone=recipient.zone,
+        )
+
+
+# Chatter ---------------------------------------------------------------------------------
+
+
+class CaseClosed(Exception):
+    """A customer post on a case closed too long ago: a new case is offered instead."""
+
+
+def message_post(
+    *, case: Case, author: User, body: str, post_id, internal: bool = False
+) -> Message:
+    """Post in a case's Chatter, from the portal or the admin alike. A customer post moves the
+    case to Waiting for ESET (reopening it if closed recently); an operator's public post to
+    Waiting for your input. Idempotent per form (post_id)."""
+    by_operator = author.is_staff
+    internal = internal and by_operator
+    try:
+        with transaction.atomic():
+            existing = Message.objects.filter(author=author, post_id=post_id).first()
+            if existing:
+                return existing
+            # Lock the case: parallel posts keep a stable order and one status change each.
+            case = Case.objects.select_for_update().get(pk=case.pk)
+            if not by_operator and case.is_closed and not case.can_reopen():
+                raise CaseClosed
+            message = Message.objects.create(
+                case=case,
+                author=author,
+                by_operator=by_operator,
+                is_internal=internal,
+                body=body,
+                post_id=post_id,
+            )
+            if not internal:
+                target = (
+                    CaseStatus.WAITING_FOR_CUSTOMER if by_operator else CaseStatus.WAITING_FOR_ESET
+                )
+                if not (by_operator and case.is_closed):
+                    _set_status(case, target)
+                case.save()
+                _notify_post(case, message)
+            return message
+    except IntegrityError:
+        existing = Message.objects.filter(author=author, post_id=post_id).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _set_status(case: Case, status: str) -> None:
+    if case.status == status:
+        return
+    case.status = status
+    case.status_changed_at = timezone.now()
+    case.closed_at = case.status_changed_at if status in CLOSED_STATUSES else None
+
+
+def case_update(*, case: Case, operator: User, status: str, stage, assigned_to) -> Case:
+    """An operator's changes from the admin; the company hears of status and stage changes."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        old_status, old_stage = locked.status, locked.stage_id
+        _set_status(locked, status)
+        locked.stage = stage
+        locked.assigned_to = assigned_to
+        locked.save()
+        if locked.status != old_status:
+            template = "case_closed" if locked.is_closed else "case_status_changed"
+            _notify_company(locked, template, {"status": locked.get_status_display})
+        if locked.stage_id != old_stage and locked.stage is not None:
+            _notify_company(locked, "case_stage_changed", {"stage": locked.stage})
+    return locked
+
+
+# Attachments -----------------------------------------------------------------------------
+
+
+def attachments_add(*, case: Case, uploader: User, files) -> list[Attachment]:
+    """Check every file first (count, size, type by content), then store them all or none."""
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise ValidationError(
+            _("Attach at most %(count)d files at a time."),
+            params={"count": settings.ATTACHMENT_MAX_FILES},
+        )
+    checked = []
+    for uploaded in files:
+        name = uploads.clean_name(uploaded.name)
+        if uploaded.size == 0:
+            raise ValidationError(_("%(name)s is empty."), params={"name": name})
+        if uploaded.size > settings.ATTACHMENT_MAX_BYTES:
+            raise ValidationError(_("%(name)s is too large."), params={"name": name})
+        uploaded.seek(0)
+        kind = uploads.sniff(uploaded.read(4096), name)
+        uploaded.seek(0)
+        if kind is None:
+            raise ValidationError(
+                _("%(name)s is not an allowed type of file."), params={"name": name}
+            )
+        checked.append((uploaded, name, kind))
+
+    stored = []
+    try:
+        with transaction.atomic():
+            attachments = []
+            for uploaded, name, kind in checked:
+                stored_name, size, sha256 = uploads.store(uploaded)
+                stored.append(stored_name)
+                attachments.append(
+                    Attachment.objects.create(
+                        case=case,
+                        uploaded_by=uploader,
+                        by_operator=uploader.is_staff,
+                        name=name,
+                        stored_name=stored_name,
+                        size=size,
+                        sha256=sha256,
+                        kind=kind,
+                    )
+                )
+            Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    except BaseException:
+        uploads.remove(stored)  # a rolled-back row leaves no file behind
+        raise
+    return attachments
+
+
+# Notices ---------------------------------------------------------------------------------
+
+
+def _notify_post(case: Case, message: Message) -> None:
+    if message.by_operator:
+        _notify_company(case, "case_reply", {"message": message})
+    else:
+        _notify_operators(case, message)
+
+
+def _notify_company(case: Case, template: str, context: dict) -> None:
+    url = absolute_url(reverse("cases:detail", args=[case.number]))
+    for recipient in case_recipients(case):
+        queue_email(
+            to=recipient.email,
+            template=template,
+            context={"name": recipient.full_name, "case": case, "url": url, **context},
+            language=recipient.language,
+            time_zone=recipient.zone,
+        )
+
+
+def _notify_operators(case: Case, message: Message) -> None:
+    operators = (
+        [case.assigned_to]
+        if case.assigned_to_id
+        else User.objects.filter(is_staff=True, is_active=True)
+    )
+    url = absolute_url(reverse("admin:cases_case_change", args=[case.pk]))
+    for operator in operators:
+        queue_email(
+            to=operator.email,
+            template="case_customer_post",
+            context={"name": operator.full_name, "case": case, "message": message, "url": url},
+            language=operator.language,
+            time_zone=operator.zone,
         )

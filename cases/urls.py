@@ -7,4 +7,14 @@ app_name = "cases"
 urlpatterns = [
     path("new/", views.case_create, name="create"),
     path("<str:number>/", views.case_detail, name="detail"),
+    path("<str:number>/chatter/older/", views.chatter_older, name="chatter_older"),
+    path("<str:number>/chatter/updates/", views.chatter_updates, name="chatter_updates"),
+    path("<str:number>/chatter/post/", views.chatter_post, name="chatter_post"),
+    path("<str:number>/attachments/", views.attachments_upload, name="attachments_upload"),
+    path(
+        "<str:number>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path("<str:number>/follow-up/", views.case_follow_up, name="follow_up"),
 ]

@@ -1,18 +1,25 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import ServiceSubscription
 from cases.decorators import company_member_required
-from cases.forms import CaseForm, new_submission_id
-from cases.models import Case
-from cases.services import case_open
+from cases.downloads import attachment_response
+from cases.filters import CaseFilterForm
+from cases.forms import AttachmentForm, CaseForm, MessageForm, new_submission_id
+from cases.models import Attachment, Case, Message
+from cases.services import CaseClosed, attachments_add, case_open, message_post
 from catalog.models import Service
-from catalog.selectors import default_priority, response_target_minutes
+from catalog.selectors import default_priority, response_target_minutes, stages_of
 
 
 @company_member_required
@@ -24,10 +31,30 @@ def dashboard(request):
         {"subscription": s, "state": s.state(today), "allows": s.allows_new_cases(today)}
         for s in subscriptions.select_related("service")
     ]
+    filters = CaseFilterForm(request.GET or None, user=request.user)
+    cases = filters.apply(
+        Case.objects.for_user(request.user).select_related("service", "priority", "created_by")
+    )
+    page = Paginator(cases, settings.CASE_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
     context = {
         "tiles": tiles,
         "can_create": any(tile["allows"] for tile in tiles),
         "discover_url": settings.DISCOVER_SERVICES_URL,
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "sort": (filters.cleaned_data.get("sort") if filters.is_valid() else "") or "-updated",
+        "sort_columns": [
+            ("number", _("Case number")),
+            ("subject", _("Subject")),
+            ("status", _("Status")),
+            ("priority", _("Priority")),
+            ("created", _("Created")),
+            ("updated", _("Last updated")),
+        ],
     }
     return render(request, "cases/dashboard.html", context)
 
@@ -44,6 +71,8 @@ def case_create(request):
             initial["service"] = str(service.pk)
         if priority := default_priority():
             initial["priority"] = str(priority.pk)
+        if follows := request.GET.get("follows", "")[:8]:
+            initial["follows"] = follows
         form = CaseForm(initial=initial, company=company, today=today, refresh_url=request.path)
     elif request.POST.get("action") != "create":
         # A refresh (htmx or the no-JavaScript "Update" buttons): narrow the dependent lists,
@@ -69,9 +98,9 @@ def case_create(request):
     return render(request, template, {"form": form})
 
 
-@company_member_required
-def case_detail(request, number):
-    case = get_object_or_404(
+def _case_for(request, number):
+    """The case of that number if this user may see it; 404 exactly like a missing one."""
+    return get_object_or_404(
         Case.objects.for_user(request.user).select_related(
             "service",
             "company",
@@ -87,8 +116,159 @@ def case_detail(request, number):
         ),
         number=number,
     )
+
+
+TABS = ("details", "chatter", "attachments")
+
+
+@company_member_required
+def case_detail(request, number):
+    case = _case_for(request, number)
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "details"
     context = {
         "case": case,
+        "tab": tab,
         "response_minutes": response_target_minutes(case.service, case.priority),
+        "stages": list(stages_of(case.service)),
+        "post_form": MessageForm(initial={"post_id": uuid.uuid4()}),
+        "upload_form": AttachmentForm(),
+        "limits": {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+            "files": settings.ATTACHMENT_MAX_FILES,
+        },
+        "poll_seconds": settings.CHATTER_POLL_SECONDS,
+        "tab_labels": [
+            ("details", _("Details")),
+            ("chatter", _("Chatter")),
+            ("attachments", _("Attachments")),
+        ],
     }
+    if tab == "chatter":
+        context |= _thread_page(request, case, before=request.GET.get("before"))
+    if tab == "attachments":
+        context["attachments"] = case.attachments.select_related("uploaded_by")
     return render(request, "cases/case_detail.html", context)
+
+
+def _thread_page(request, case, *, before=None):
+    """The newest page of the thread (or the page before message `before`), oldest first."""
+    messages_ = Message.objects.visible_to(request.user).filter(case=case)
+    if before and str(before).isdigit():
+        messages_ = messages_.filter(pk__lt=int(before))
+    newest_first = list(
+        messages_.select_related("author").order_by("-id")[: settings.CHATTER_PAGE_SIZE + 1]
+    )
+    has_older = len(newest_first) > settings.CHATTER_PAGE_SIZE
+    thread = list(reversed(newest_first[: settings.CHATTER_PAGE_SIZE]))
+    return {
+        "thread": thread,
+        "has_older": has_older,
+        "oldest_id": thread[0].pk if thread else None,
+        "newest_id": thread[-1].pk if thread else 0,
+    }
+
+
+@company_member_required
+def chatter_older(request, number):
+    """An earlier page of the thread, for htmx to put above the current one."""
+    case = _case_for(request, number)
+    context = {"case": case} | _thread_page(request, case, before=request.GET.get("before"))
+    return render(request, "cases/_thread_page.html", context)
+
+
+@company_member_required
+def chatter_updates(request, number):
+    """Polled by htmx every few seconds: messages newer than `after`, and the status badge."""
+    case = _case_for(request, number)
+    after = request.GET.get("after", "0")
+    after = int(after) if after.isdigit() else 0
+    new = list(
+        Message.objects.visible_to(request.user)
+        .filter(case=case, pk__gt=after)
+        .select_related("author")
+        .order_by("id")[: settings.CHATTER_PAGE_SIZE]
+    )
+    context = {
+        "case": case,
+        "thread": new,
+        "newest_id": new[-1].pk if new else after,
+        "poll_seconds": settings.CHATTER_POLL_SECONDS,
+    }
+    return render(request, "cases/_chatter_updates.html", context)
+
+
+@company_member_required
+@require_http_methods(["POST"])
+def chatter_post(request, number):
+    """Share an update → Share post → confirm. Without JavaScript the confirmation is a page."""
+    case = _case_for(request, number)
+    form = MessageForm(request.POST)
+    detail = reverse("cases:detail", args=[case.number]) + "?tab=chatter"
+    if not form.is_valid():
+        return render(
+            request, "cases/chatter_confirm.html", {"case": case, "form": form}, status=400
+        )
+    if request.POST.get("confirm") != "yes":
+        return render(request, "cases/chatter_confirm.html", {"case": case, "form": form})
+    try:
+        message_post(
+            case=case,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            post_id=form.cleaned_data["post_id"],
+        )
+    except CaseClosed:
+        messages.error(
+            request,
+            _("This case was closed more than %(days)d days ago. Please create a new case.")
+            % {"days": settings.CASE_REOPEN_DAYS},
+        )
+        return redirect(detail)
+    messages.success(request, _("Your update was shared."))
+    return redirect(detail + "#latest")
+
+
+@company_member_required
+@require_http_methods(["POST"])
+def attachments_upload(request, number):
+    case = _case_for(request, number)
+    form = AttachmentForm(request.POST, request.FILES)
+    too_large = getattr(request, "uploads_too_large", [])
+    detail = reverse("cases:detail", args=[case.number]) + "?tab=attachments"
+    if too_large:
+        messages.error(
+            request,
+            _("Not uploaded, larger than %(mb)d MB: %(names)s")
+            % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024), "names": ", ".join(too_large)},
+        )
+        return redirect(detail)
+    if not form.is_valid():
+        for error in form.errors.get("files", []):
+            messages.error(request, error)
+        return redirect(detail)
+    try:
+        added = attachments_add(case=case, uploader=request.user, files=form.cleaned_data["files"])
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect(detail)
+    messages.success(
+        request,
+        ngettext("%(count)d file was attached.", "%(count)d files were attached.", len(added))
+        % {"count": len(added)},
+    )
+    return redirect(detail)
+
+
+@company_member_required
+def attachment_download(request, number, attachment_id):
+    case = _case_for(request, number)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
+    return attachment_response(attachment)
+
+
+@company_member_required
+def case_follow_up(request, number):
+    """After the reopening window: a new case that refers to the closed one."""
+    case = _case_for(request, number)
+    return redirect(f"{reverse('cases:create')}?follows={case.number}&service={case.service.code}")

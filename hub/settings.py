@@ -158,6 +158,15 @@ RECOVERY_CODE_COUNT = 10
 
 # Cases: numbers are 8 digits, this plus the row id (00001001 is the first).
 CASE_NUMBER_START = 1000
+CASE_REOPEN_DAYS = env_int("CASE_REOPEN_DAYS", 14)
+CHATTER_PAGE_SIZE = 30
+CHATTER_POLL_SECONDS = 10
+CASE_LIST_PAGE_SIZE = 25
+# Attachments: streamed to disk (never whole in memory), checked against the allow-list by
+# their content, stored under generated names in UPLOAD_ROOT.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
+ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 20, minimum=1)
+FILE_UPLOAD_HANDLERS = ["cases.uploads.LimitedUploadHandler"]
 DISCOVER_SERVICES_URL = env_str(
     "DISCOVER_SERVICES_URL", "https://www.eset.com/int/business/services/"
 )

@@ -36,7 +36,9 @@ def make_user(db):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
+    # Each test stores uploads in its own folder, so leftovers are its own.
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
     # Deliver inside the request so mailoutbox sees it; the background path has its own test.
     settings.EMAIL_DELIVERY = "immediate"
     # Hashing strength is not under test; a fast hasher keeps the suite quick.

@@ -1,0 +1,296 @@
+"""The operators' side of a case: list, thread with a reply box, status, stage, files."""
+
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cases.downloads import attachment_response
+from cases.forms import AttachmentForm, MessageForm
+from cases.models import Attachment, Case, CaseStatus, Message
+from cases.services import attachments_add, case_update, message_post
+
+
+class WaitingForEsetFilter(admin.SimpleListFilter):
+    title = _("waiting for ESET")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status=CaseStatus.WAITING_FOR_ESET)
+        if self.value() == "no":
+            return queryset.exclude(status=CaseStatus.WAITING_FOR_ESET)
+        return queryset
+
+
+class OperatorReplyForm(MessageForm):
+    internal = forms.BooleanField(label=_("Internal note (operators only)"), required=False)
+
+
+class CaseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ("status", "stage", "assigned_to")
+
+    def clean_stage(self):
+        stage = self.cleaned_data["stage"]
+        if stage and stage.service_id != self.instance.service_id:
+            raise ValidationError(_("Choose a stage of this case's service."))
+        return stage
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    form = CaseAdminForm
+    change_form_template = "admin/cases/case/change_form.html"
+    list_display = (
+        "number",
+        "subject",
+        "company",
+        "service",
+        "status",
+        "priority",
+        "assigned_to",
+        "status_changed_at",
+    )
+    list_filter = (
+        WaitingForEsetFilter,
+        "status",
+        "service",
+        "priority",
+        "company",
+        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("company", "service", "priority", "assigned_to")
+    search_fields = (
+        "number",
+        "subject",
+        "company__name",
+        "created_by__email",
+        "created_by__full_name",
+    )
+    readonly_fields = (
+        "number",
+        "company",
+        "created_by",
+        "service",
+        "subject",
+        "eset_protect_instance_id",
+        "eset_inspect_instance_id",
+        "product",
+        "product_version",
+        "operating_system",
+        "product_group",
+        "main_content",
+        "problem",
+        "priority",
+        "description",
+        "created_at",
+        "updated_at",
+        "follows",
+    )
+    fieldsets = (
+        (_("Handling"), {"fields": ("status", "stage", "assigned_to")}),
+        (
+            _("Details"),
+            {
+                "fields": (
+                    "number",
+                    "company",
+                    "created_by",
+                    "service",
+                    "subject",
+                    "eset_protect_instance_id",
+                    "eset_inspect_instance_id",
+                    "product",
+                    "product_version",
+                    "operating_system",
+                    "product_group",
+                    "main_content",
+                    "problem",
+                    "priority",
+                    "description",
+                    "follows",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+
+    def has_add_permission(self, request):
+        return False  # customers file cases; operators answer them
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "company",
+                "created_by",
+                "service",
+                "priority",
+                "product",
+                "product_version",
+                "operating_system",
+                "product_group",
+                "main_content",
+                "problem",
+                "stage",
+                "assigned_to",
+                "follows",
+            )
+        )
+
+    def get_ordering(self, request):
+        # The oldest case waiting for ESET first, then the rest by last status change.
+        waiting_first = When_(
+            When(status=CaseStatus.WAITING_FOR_ESET, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [waiting_first.asc(), "status_changed_at", "id"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "stage" and getattr(request, "_case", None):
+            kwargs["queryset"] = request._case.service.stages.all()
+        if db_field.name == "assigned_to":
+            from accounts.models import User
+
+            kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        request._case = obj
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the company hears about status and stage changes.
+        case_update(
+            case=obj,
+            operator=request.user,
+            status=form.cleaned_data["status"],
+            stage=form.cleaned_data["stage"],
+            assigned_to=form.cleaned_data["assigned_to"],
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
+        extra = extra_context or {}
+        if case is not None:
+            extra |= {
+                "thread": case.messages.select_related("author").order_by("id"),
+                "attachments": case.attachments.select_related("uploaded_by"),
+                "reply_form": OperatorReplyForm(initial={"post_id": uuid.uuid4()}),
+                "upload_form": AttachmentForm(),
+            }
+        return super().change_view(request, object_id, form_url, extra)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:case_id>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name="cases_case_reply",
+            ),
+            path(
+                "<int:case_id>/attachments/",
+                self.admin_site.admin_view(self.upload_view),
+                name="cases_case_upload",
+            ),
+            path(
+                "attachments/<int:attachment_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="cases_attachment_download",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _case(self, request, case_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Case, pk=case_id)
+
+    def _back(self, case):
+        return redirect(reverse("admin:cases_case_change", args=[case.pk]))
+
+    def reply_view(self, request, case_id):
+        return require_POST(self._reply)(request, case_id)
+
+    def _reply(self, request, case_id):
+        case = self._case(request, case_id)
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        form = OperatorReplyForm(request.POST)
+        if form.is_valid():
+            message_post(
+                case=case,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                post_id=form.cleaned_data["post_id"],
+                internal=form.cleaned_data["internal"],
+            )
+            self.message_user(request, _("Your reply was posted."), messages.SUCCESS)
+        else:
+            for error in form.errors.get("body", []):
+                self.message_user(request, error, messages.ERROR)
+        return self._back(case)
+
+    def upload_view(self, request, case_id):
+        return require_POST(self._upload)(request, case_id)
+
+    def _upload(self, request, case_id):
+        case = self._case(request, case_id)
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        too_large = getattr(request, "uploads_too_large", [])
+        form = AttachmentForm(request.POST, request.FILES)
+        if too_large:
+            self.message_user(
+                request, _("Not uploaded, too large: %s") % ", ".join(too_large), messages.ERROR
+            )
+        elif form.is_valid():
+            try:
+                attachments_add(case=case, uploader=request.user, files=form.cleaned_data["files"])
+            except ValidationError as error:
+                for text in error.messages:
+                    self.message_user(request, text, messages.ERROR)
+            else:
+                self.message_user(request, _("The files were attached."), messages.SUCCESS)
+        else:
+            for error in form.errors.get("files", []):
+                self.message_user(request, error, messages.ERROR)
+        return self._back(case)
+
+    def download_view(self, request, attachment_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return attachment_response(get_object_or_404(Attachment, pk=attachment_id))
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("case", "author", "by_operator", "is_internal", "created_at")
+    list_filter = ("by_operator", "is_internal")
+    list_select_related = ("case", "author")
+    search_fields = ("case__number", "body")
+    readonly_fields = ("case", "author", "by_operator", "is_internal", "body", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

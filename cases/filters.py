@@ -1,0 +1,77 @@
+"""The case list's filters and sort: every key from an allow-list, never from the request."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import CLOSED_STATUSES, CaseStatus
+from catalog.models import Priority, Service
+
+SORTS = {
+    "-updated": ("-updated_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "created": ("created_at", "id"),
+    "number": ("number",),
+    "-number": ("-number",),
+    "subject": ("subject", "id"),
+    "-subject": ("-subject", "-id"),
+    "status": ("status", "-updated_at"),
+    "-status": ("-status", "-updated_at"),
+    "priority": ("priority__position", "-updated_at"),
+    "-priority": ("-priority__position", "-updated_at"),
+}
+STATES = [
+    ("", _("All statuses")),
+    ("open", _("Open")),
+    ("closed", _("Closed")),
+    *CaseStatus.choices,
+]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Number or subject"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("Status"), choices=STATES, required=False)
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.all(), required=False, empty_label=_("All")
+    )
+    priority = forms.ModelChoiceField(
+        label=_("Priority"), queryset=Priority.objects.all(), required=False, empty_label=_("All")
+    )
+    mine = forms.ChoiceField(
+        label=_("Created by"),
+        choices=[("", _("Anyone in my company")), ("1", _("Me"))],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        choices=[(key, key) for key in SORTS], required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["service"].label_from_instance = lambda s: s.name
+        self.fields["priority"].label_from_instance = lambda p: p.name
+        for name in ("state", "service", "priority", "mine"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def apply(self, cases):
+        if not self.is_valid():
+            return cases.order_by(*SORTS["-updated"])
+        data = self.cleaned_data
+        if term := data["q"].strip():
+            cases = cases.filter(Q(number__contains=term) | Q(subject__icontains=term))
+        state = data["state"]
+        if state == "open":
+            cases = cases.exclude(status__in=CLOSED_STATUSES)
+        elif state == "closed":
+            cases = cases.filter(status__in=CLOSED_STATUSES)
+        elif state:
+            cases = cases.filter(status=state)
+        if data["service"]:
+            cases = cases.filter(service=data["service"])
+        if data["priority"]:
+            cases = cases.filter(priority=data["priority"])
+        if data["mine"]:
+            cases = cases.filter(created_by=self.user)
+        return cases.order_by(*SORTS[data["sort"] or "-updated"])
