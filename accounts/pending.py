@@ -8,6 +8,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
@@ -61,4 +62,7 @@ def finish(request, user: User, device) -> str:
     state = request.session.pop(SESSION_KEY, {})
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
-    return state.get("next") or settings.LOGIN_REDIRECT_URL_PATH
+    next_url = state.get("next") or settings.LOGIN_REDIRECT_URL_PATH
+    if user.is_staff and next_url == settings.LOGIN_REDIRECT_URL_PATH:
+        return reverse("admin:index")  # operators work in the console
+    return next_url

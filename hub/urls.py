@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from cases import views as cases_views
 from hub import views
@@ -8,6 +10,8 @@ urlpatterns = [
     path("", cases_views.dashboard, name="home"),
     path("cases/", include("cases.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # Pages that do not link our icon (the admin) make browsers ask for this one.
+    path("favicon.ico", RedirectView.as_view(url=static("hub/favicon.svg"), permanent=True)),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
