@@ -1,6 +1,7 @@
 """Chapter 3 in Chromium: a customer and an operator answer each other on one case."""
 
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -104,6 +105,6 @@ def test_it_lets_a_customer_and_an_operator_answer_each_other(
     with customer_page.expect_download() as download:
         customer_page.get_by_role("link", name="report.pdf").click()
     assert download.value.suggested_filename == "report.pdf"
-    assert open(download.value.path(), "rb").read().startswith(b"%PDF")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
     assert customer_page.problems == []
     assert operator_page.problems == []
