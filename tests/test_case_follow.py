@@ -663,3 +663,28 @@ def test_it_shows_user_text_as_text_in_the_admin(operator_client, customer, make
 
 def test_it_has_no_subscription_for_other_company_in_fixture(other_company_customer):
     assert other_company_customer.company.plan.code == "mdr-ultimate"
+
+
+def test_it_sweeps_upload_leftovers_but_keeps_attached_files(
+    customer_client, customer, make_case, settings
+):
+    import os
+
+    from django.core.management import call_command
+
+    case = make_case(customer)
+    upload(customer_client, case, SimpleUploadedFile("keep.txt", b"log\n"))
+    kept = Attachment.objects.get()
+    folder = settings.UPLOAD_ROOT / "attachments" / "ab"
+    folder.mkdir(parents=True, exist_ok=True)
+    orphan = folder / ("ab" + "0" * 30)
+    partial = folder / ("ab" + "1" * 30 + ".part")
+    for leftover in (orphan, partial):
+        leftover.write_bytes(b"x")
+        os.utime(leftover, (0, 0))
+    from cases.uploads import path_of
+
+    os.utime(path_of(kept.stored_name), (0, 0))
+    call_command("cleanup_uploads", verbosity=0)
+    assert not orphan.exists() and not partial.exists()
+    assert path_of(kept.stored_name).exists()
