@@ -688,3 +688,24 @@ def test_it_sweeps_upload_leftovers_but_keeps_attached_files(
     call_command("cleanup_uploads", verbosity=0)
     assert not orphan.exists() and not partial.exists()
     assert path_of(kept.stored_name).exists()
+
+
+def test_it_refuses_a_post_without_a_csrf_token(customer, make_case):
+    case = make_case(customer)
+    strict = Client(enforce_csrf_checks=True)
+    log_in_strict = Client()
+    log_in(log_in_strict, customer)
+    strict.cookies = log_in_strict.cookies
+    response = strict.post(
+        reverse("cases:chatter_post", args=[case.number]),
+        {"body": "CSRFなし", "post_id": str(uuid.uuid4()), "confirm": "yes"},
+    )
+    assert response.status_code == 403
+    assert not Message.objects.exists()
+
+
+def test_it_changes_nothing_on_get_requests(customer_client, customer, make_case):
+    case = make_case(customer)
+    for name in ("cases:chatter_post", "cases:attachments_upload"):
+        assert customer_client.get(reverse(name, args=[case.number])).status_code == 405
+    assert not Message.objects.exists()
