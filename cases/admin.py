@@ -79,7 +79,7 @@ class CaseAdmin(admin.ModelAdmin):
         "created_by__email",
         "created_by__full_name",
     )
-    readonly_fields = (
+    readonly_fields = DETAIL_FIELDS = (
         "number",
         "company",
         "created_by",
@@ -95,37 +95,13 @@ class CaseAdmin(admin.ModelAdmin):
         "problem",
         "priority",
         "description",
+        "follows",
         "created_at",
         "updated_at",
-        "follows",
     )
     fieldsets = (
         (_("Handling"), {"fields": ("status", "stage", "assigned_to")}),
-        (
-            _("Details"),
-            {
-                "fields": (
-                    "number",
-                    "company",
-                    "created_by",
-                    "service",
-                    "subject",
-                    "eset_protect_instance_id",
-                    "eset_inspect_instance_id",
-                    "product",
-                    "product_version",
-                    "operating_system",
-                    "product_group",
-                    "main_content",
-                    "problem",
-                    "priority",
-                    "description",
-                    "follows",
-                    "created_at",
-                    "updated_at",
-                )
-            },
-        ),
+        (_("Details"), {"fields": DETAIL_FIELDS}),
     )
 
     def has_add_permission(self, request):
@@ -135,25 +111,7 @@ class CaseAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related(
-                "company",
-                "created_by",
-                "service",
-                "priority",
-                "product",
-                "product_version",
-                "operating_system",
-                "product_group",
-                "main_content",
-                "problem",
-                "stage",
-                "assigned_to",
-                "follows",
-            )
-        )
+        return super().get_queryset(request).with_details().select_related("assigned_to")
 
     def get_ordering(self, request):
         # The oldest case waiting for ESET first, then the rest by last status change.

@@ -101,19 +101,7 @@ def case_create(request):
 def _case_for(request, number):
     """The case of that number if this user may see it; 404 exactly like a missing one."""
     return get_object_or_404(
-        Case.objects.for_user(request.user).select_related(
-            "service",
-            "company",
-            "created_by",
-            "product",
-            "product_version",
-            "operating_system",
-            "product_group",
-            "main_content",
-            "problem",
-            "priority",
-            "stage",
-        ),
+        Case.objects.for_user(request.user).with_details(),
         number=number,
     )
 
