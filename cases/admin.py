@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case as When_
+from django.db.models import Case as Conditional
 from django.db.models import IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -115,7 +115,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         # The oldest case waiting for ESET first, then the rest by last status change.
-        waiting_first = When_(
+        waiting_first = Conditional(
             When(status=CaseStatus.WAITING_FOR_ESET, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
