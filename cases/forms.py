@@ -5,6 +5,7 @@ The same form serves three requests: a first render, a refresh (htmx, or the no-
 submit, which validates every combination again.
 """
 
+import re
 import unicodedata
 import uuid
 
@@ -39,6 +40,25 @@ instance_id_validator = RegexValidator(
     INSTANCE_ID_PATTERN,
     _("Use the ID as shown under Help → About: letters, digits and hyphens."),
 )
+
+
+def as_id(value) -> int | None:
+    """A database id from untrusted input, or None: ASCII digits only, and not absurdly long."""
+    text = str(value or "")
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids the database could not even compare (Django lets overflows through)."""
+
+    def clean(self, value):
+        if value and any(as_id(item) is None for item in value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_pk_value"],
+                code="invalid_pk_value",
+                params={"pk": next(item for item in value if as_id(item) is None)},
+            )
+        return super().clean(value)
 
 
 def check_text(value: str, *, multiline: bool) -> str:
@@ -120,7 +140,7 @@ class CaseForm(forms.Form):
         required=False,
         empty_label=_("All"),
     )
-    products = forms.ModelMultipleChoiceField(
+    products = IdMultipleChoiceField(
         label=_("Products to add"),
         queryset=Product.objects.none(),
         required=False,
@@ -177,7 +197,9 @@ class CaseForm(forms.Form):
         self.layout = self.service.form_layout if self.service else FormLayout.PRODUCT
         self.asks_instance_ids = bool(self.service and self.service.asks_instance_ids)
 
-        product = self._chosen_in("product", data, Product.objects.active())
+        product = self._chosen_in(
+            "product", data, Product.objects.active().filter(group__active=True)
+        )
         self.fields["product"].queryset = self._product_choices(data, product)
         if product:
             self.fields["product_version"].queryset = selectors.product_versions(product)
@@ -235,16 +257,14 @@ class CaseForm(forms.Form):
         values = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
         if not isinstance(values, list | tuple):
             values = [values]
-        return [int(v) for v in values if str(v).isdigit()][:200]
+        return [i for i in (as_id(v) for v in values) if i is not None][:200]
 
     def _chosen(self, name, data):
         return self._chosen_in(name, data, self.fields[name].queryset)
 
     def _chosen_in(self, name, data, queryset):
-        raw = self._raw(data, name)
-        if raw is None or not str(raw).isdigit():
-            return None
-        return queryset.filter(pk=int(raw)).first()
+        pk = as_id(self._raw(data, name))
+        return None if pk is None else queryset.filter(pk=pk).first()
 
     def _product_choices(self, data, product):
         """The matches of the search box (20 at most), plus the product already chosen."""
@@ -266,9 +286,11 @@ class CaseForm(forms.Form):
         number = self.cleaned_data["follows"]
         if not number:
             return None
-        from cases.models import Case
+        from cases.models import CLOSED_STATUSES, Case
 
-        case = Case.objects.filter(company=self.company, number=number).first()
+        case = Case.objects.filter(
+            company=self.company, number=number, status__in=CLOSED_STATUSES
+        ).first()
         if case is None:
             raise forms.ValidationError(_("This case cannot be followed up."), code="follows")
         return case

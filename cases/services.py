@@ -53,8 +53,9 @@ def case_open(*, user: User, today: dt.date, data: dict) -> Case:
                 case.products.set(data["products"])
             _notify_case_created(case)
             return case
-    except IntegrityError:
-        # Two submissions of one form raced: the other one made the case.
+    except (IntegrityError, ValidationError):
+        # Two submissions of one form raced: the other one made the case (and may have taken
+        # the last sub-service while this one waited for the lock).
         existing = Case.objects.filter(created_by=user, submission_id=data["submission_id"]).first()
         if existing is None:
             raise
@@ -202,6 +203,8 @@ def attachments_add(*, case: Case, uploader: User, files) -> list[Attachment]:
         uploaded.seek(0)
         kind = uploads.sniff(uploaded.read(4096), name)
         uploaded.seek(0)
+        if kind == "text" and not uploads.text_is_inert(uploaded):
+            kind = None
         if kind is None:
             raise ValidationError(
                 _("%(name)s is not an allowed type of file."), params={"name": name}

@@ -48,7 +48,23 @@ SIGNATURES = [
 ]
 TEXT_EXTENSIONS = {".txt", ".log", ".csv", ".json", ".xml", ".cfg", ".conf", ".ini", ".md"}
 # Text that a browser might treat as a page or a script, whatever its extension.
-ACTIVE_MARKUP = re.compile(rb"<\s*(!doctype|html|script|svg|iframe|body|head|object|embed)", re.I)
+ACTIVE_MARKUP = re.compile(
+    rb"<\s*([a-z0-9_-]+:)?(!doctype|html|script|svg|iframe|body|head|object|embed|xml-stylesheet)",
+    re.I,
+)
+
+
+def text_is_inert(uploaded) -> bool:
+    """Scan a whole text file, not just its start, for markup a browser could run."""
+    uploaded.seek(0)
+    tail = b""
+    for chunk in uploaded.chunks(CHUNK):
+        window = tail + chunk
+        if b"\x00" in chunk or ACTIVE_MARKUP.search(window):
+            return False
+        tail = window[-64:]
+    uploaded.seek(0)
+    return True
 
 
 def sniff(head: bytes, name: str) -> str | None:

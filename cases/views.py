@@ -15,7 +15,7 @@ from accounts.models import ServiceSubscription
 from cases.decorators import company_member_required
 from cases.downloads import attachment_response
 from cases.filters import CaseFilterForm
-from cases.forms import AttachmentForm, CaseForm, MessageForm, new_submission_id
+from cases.forms import AttachmentForm, CaseForm, MessageForm, as_id, new_submission_id
 from cases.models import Attachment, Case, Message
 from cases.services import CaseClosed, attachments_add, case_open, message_post
 from catalog.models import Service
@@ -141,8 +141,8 @@ def case_detail(request, number):
 def _thread_page(request, case, *, before=None):
     """The newest page of the thread (or the page before message `before`), oldest first."""
     messages_ = Message.objects.visible_to(request.user).filter(case=case)
-    if before and str(before).isdigit():
-        messages_ = messages_.filter(pk__lt=int(before))
+    if (before_id := as_id(before)) is not None:
+        messages_ = messages_.filter(pk__lt=before_id)
     newest_first = list(
         messages_.select_related("author").order_by("-id")[: settings.CHATTER_PAGE_SIZE + 1]
     )
@@ -168,8 +168,7 @@ def chatter_older(request, number):
 def chatter_updates(request, number):
     """Polled by htmx every few seconds: messages newer than `after`, and the status badge."""
     case = _case_for(request, number)
-    after = request.GET.get("after", "0")
-    after = int(after) if after.isdigit() else 0
+    after = as_id(request.GET.get("after")) or 0
     new = list(
         Message.objects.visible_to(request.user)
         .filter(case=case, pk__gt=after)

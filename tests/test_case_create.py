@@ -477,3 +477,36 @@ def test_it_numbers_concurrent_cases_distinctly_and_counts_sub_services_exactly(
     sub.refresh_from_db()
     assert sub.sub_services_used == 5
     assert sorted(results) == [200] * 3 + [302] * 5
+
+
+@pytest.mark.parametrize(
+    "field", ["service", "product", "main_content", "product_group", "products"]
+)
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "9" * 30])
+@pytest.mark.parametrize("action", ["refresh", "create"])
+def test_it_answers_odd_ids_in_the_case_form_without_error(
+    customer_client, lite_services, field, value, action
+):
+    response = customer_client.post(NEW, guide_example(action=action, **{field: value}))
+    assert response.status_code == 200
+    assert not Case.objects.exists()
+
+
+def test_it_only_follows_up_a_closed_case_of_the_company(customer_client, lite_services):
+    customer_client.post(NEW, guide_example())
+    open_case = Case.objects.get()
+    response = customer_client.post(
+        NEW,
+        guide_example(
+            submission_id="00000000-0000-4000-8000-0000000000aa", follows=open_case.number
+        ),
+    )
+    assert "follows" in response.context["form"].errors
+    Case.objects.filter(pk=open_case.pk).update(status="resolved")
+    customer_client.post(
+        NEW,
+        guide_example(
+            submission_id="00000000-0000-4000-8000-0000000000bb", follows=open_case.number
+        ),
+    )
+    assert Case.objects.get(follows=open_case).follows == open_case

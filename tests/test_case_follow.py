@@ -709,3 +709,39 @@ def test_it_changes_nothing_on_get_requests(customer_client, customer, make_case
     for name in ("cases:chatter_post", "cases:attachments_upload"):
         assert customer_client.get(reverse(name, args=[case.number])).status_code == 405
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "-1", "1e3"])
+def test_it_answers_odd_ids_in_chatter_urls_without_error(
+    customer_client, customer, make_case, value
+):
+    case = make_case(customer)
+    for url in (
+        reverse("cases:chatter_updates", args=[case.number]) + f"?after={value}",
+        reverse("cases:chatter_older", args=[case.number]) + f"?before={value}",
+        detail(case, tab="chatter", before=value),
+    ):
+        assert customer_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("pad.txt", b"a" * 5000 + b"<html><script>alert(1)</script>"),
+        ("x.xml", b'<x:html xmlns:x="http://www.w3.org/1999/xhtml"><x:script>1</x:script>'),
+    ],
+)
+def test_it_looks_for_markup_in_the_whole_text_file(
+    customer_client, customer, make_case, name, content
+):
+    case = make_case(customer)
+    upload(customer_client, case, SimpleUploadedFile(name, content))
+    assert not Attachment.objects.exists()
+
+
+def test_it_shows_the_subject_as_typed_in_email_subjects(
+    customer_client, customer, make_case, operator, mailoutbox
+):
+    case = make_case(customer, subject='<b>Tom & Jerry\'s "x"')
+    post(customer_client, case, "確認してください")
+    assert mailoutbox[0].subject.endswith('<b>Tom & Jerry\'s "x"')
