@@ -7,19 +7,22 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve lint format messages test-tools clean
+.PHONY: run test serve screenshots lint format messages test-tools clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(INSTALLED)
 
-## run: install, migrate, load the catalogue and serve the development site
+DEV_ENV := DEBUG=1 DEMO_MODE=1 SITE_URL=http://$(HOST):$(PORT)
+
+## run: install, migrate, load the catalogue and demo data, serve the site in trainer mode
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalogue --if-empty
-	@DEBUG=1 $(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(DEV_ENV) $(BIN)/python manage.py demo --reset --if-empty
+	@$(DEV_ENV) $(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: every test, browser tests included (fails when no test ran)
 test: $(INSTALLED) test-tools
@@ -32,6 +35,13 @@ serve: $(INSTALLED)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@$(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
 	$(BIN)/gunicorn hub.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+## screenshots: the guide's journey in Chromium, a PNG per step in docs/screenshots/
+screenshots: $(INSTALLED) test-tools
+	@fc-list 2>/dev/null | grep -qi "noto sans cjk" || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else echo "Japanese screenshots need Debian's fonts-noto-cjk package"; exit 1; fi; }
+	$(BIN)/python -m pytest -q tests/screenshots.py
 
 ## lint: formatting, lint and migrations up to date
 lint: $(INSTALLED)

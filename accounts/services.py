@@ -65,13 +65,15 @@ def _send_invitation(invitation: Invitation) -> Invitation:
     raw = invitation.renew(dt.timedelta(days=settings.INVITATION_TTL_DAYS))
     invitation.sent_at = timezone.now()
     invitation.save()
+    # Not stored: only the caller that sent it (and the recipient) ever knows the link.
+    invitation.link = absolute_url(reverse("accounts:register", args=[raw]))
     queue_email(
         to=invitation.email,
         template="invitation",
         context={
             "name": invitation.full_name,
             "company": invitation.company.name,
-            "url": absolute_url(reverse("accounts:register", args=[raw])),
+            "url": invitation.link,
             "expires_at": invitation.expires_at,
         },
         language=invitation.language,

@@ -37,6 +37,7 @@ def queue_email(
         body_text=text,
         body_html=html,
         language=language,
+        demo=settings.DEMO_MODE,
     )
     if settings.EMAIL_DELIVERY == "immediate":
         deliver(email.pk)

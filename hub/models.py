@@ -14,6 +14,8 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    # Sent while trainer mode was on: the only mail the demo outbox shows.
+    demo = models.BooleanField(_("sent in trainer mode"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

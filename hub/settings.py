@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.env import database_from_url, env_bool, env_int, env_list, env_str
+from hub.env import SettingsError, database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -29,6 +29,15 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
+
+# Trainer mode: demo data, an outbox page, an on-screen authenticator and a guided tour, for
+# classes without real mail or phones. Off by default; never on a production server by accident.
+DEMO_MODE = env_bool("DEMO_MODE", False)
+if DEMO_MODE and not DEBUG and not env_bool("DEMO_ALLOW_PRODUCTION", False):
+    raise SettingsError(
+        "DEMO_MODE=1 with DEBUG off shows one-time links and codes on screen: "
+        "set DEMO_ALLOW_PRODUCTION=1 as well if this server is really for a class."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORTAL_NAME = env_str("PORTAL_NAME", "ESET Services HUB")
@@ -53,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "cases",
+    "trainer",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hub.context_processors.portal",
+                "trainer.context_processors.trainer",
             ],
         },
     },
@@ -214,7 +225,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 # "immediate": inside the request, as the test suite wants.
 EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "background")
 # Sent emails keep only their envelope: bodies hold one-time links. Trainer mode keeps them.
-OUTBOX_KEEP_BODIES = env_bool("OUTBOX_KEEP_BODIES", False)
+OUTBOX_KEEP_BODIES = env_bool("OUTBOX_KEEP_BODIES", DEMO_MODE)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ESET Services HUB <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -15,4 +15,6 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    # Every trainer view answers 404 unless DEMO_MODE is on.
+    path("demo/", include("trainer.urls")),
 ]

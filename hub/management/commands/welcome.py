@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.urls import reverse
@@ -19,12 +20,23 @@ class Command(BaseCommand):
             f"  Log in:           {base}{reverse('accounts:login')}",
             f"  Operator console: {base}{reverse('admin:index')}",
         ]
-        if not users.filter(is_staff=True).exists():
+        if settings.DEMO_MODE:
+            from trainer import seed
+
+            (trainee,) = seed.trainees(1)
+            lines += [
+                "",
+                "  Trainer mode (demo data; codes appear on the sign-in page, no phone needed):",
+                f"  Outbox:           {base}{reverse('trainer:outbox')}",
+                f"  Operator:         support@eset.example / {seed.DEMO_PASSWORD}",
+                f"  Customer:         yuki.sato@sample-shoji.example / {seed.DEMO_PASSWORD}",
+                f"  New invitation:   {trainee['url']}",
+                "  Reset the demo:   DEMO_MODE=1 DEBUG=1 .venv/bin/python manage.py demo --reset",
+            ]
+        elif not users.filter(is_staff=True).exists():
             lines += [
                 "",
                 "  No operator account exists yet. Create one with:",
                 "    .venv/bin/python manage.py createsuperuser",
             ]
-        else:
-            lines.append(f"  Accounts:         {users.count()} (log in with your email address)")
         self.stdout.write("\n".join(lines) + "\n")

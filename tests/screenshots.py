@@ -1,0 +1,123 @@
+"""`make screenshots`: the guide's journey in Chromium, one PNG per step, Japanese and English.
+
+Not collected by `make test` (the file name does not start with test_); run it explicitly.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.test_browser_case_create import WORDS as FORM_WORDS
+from tests.test_browser_case_create import fill_guide_example
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PASSWORD = "Kasumi-Gaseki-2025!"
+TEXT = {
+    "ja": {
+        "continue": "続行",
+        "terms": "利用規約に同意します",
+        "logout": "ログアウト",
+        "method": "Authenticatorアプリケーションからの確認コードを使用",
+        "connect": "接続",
+        "saved": "コードを保存しました — 続行",
+        "new_case": "新しいケースを作成",
+        "create": "作成",
+        "chatter": "チャット",
+        "share": "投稿を共有",
+        "yes": "はい、共有します",
+        "attachments": "添付ファイル",
+        "upload": "アップロード",
+        "post": "ログを添付しました。ご確認をお願いします。",
+    },
+    "en": {
+        "continue": "Continue",
+        "terms": "I accept the terms of use",
+        "logout": "Log out",
+        "method": "Use verification codes from an authenticator app",
+        "connect": "Connect",
+        "saved": "I have saved my codes — continue",
+        "new_case": "Create new case",
+        "create": "Create",
+        "chatter": "Chatter",
+        "share": "Share post",
+        "yes": "Yes, share it",
+        "attachments": "Attachments",
+        "upload": "Upload",
+        "post": "I attached the logs. Please have a look.",
+    },
+}
+
+
+@pytest.mark.parametrize(("language", "locale"), [("ja", "ja-JP"), ("en", "en-GB")])
+def test_screenshots(settings, live_server, catalogue, new_page, tmp_path, language, locale):
+    settings.DEMO_MODE = True
+    settings.OUTBOX_KEEP_BODIES = True
+    settings.SITE_URL = live_server.url
+    call_command("demo", "--reset", verbosity=0)
+    from accounts.models import Company
+    from accounts.services import invitation_create
+
+    invitation_create(
+        email=f"trainee-{language}@sample-shoji.example",
+        full_name="研修 太郎" if language == "ja" else "Taro Trainee",
+        company=Company.objects.get(name="サンプル商事株式会社"),
+        language=language,
+    )
+    t = TEXT[language]
+    OUT.mkdir(parents=True, exist_ok=True)
+    page = new_page(locale)
+    page.set_viewport_size({"width": 1200, "height": 820})
+    step = iter(range(1, 100))
+
+    def shot(name):
+        page.screenshot(path=OUT / f"{language}-{next(step):02d}-{name}.png", full_page=True)
+
+    page.goto("/demo/outbox/")
+    shot("outbox")
+    page.get_by_role(
+        "link", name=re.compile("登録を完了してください|Complete your registration")
+    ).first.click()
+    shot("invitation-email")
+    page.get_by_test_id("email-body").get_by_role("link").first.click()
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_label(t["terms"]).check()
+    shot("registration")
+    page.get_by_role("button", name=t["continue"]).click()
+    shot("registered-dashboard")
+    page.locator("details.hub-menu").last.locator("summary").click()
+    page.get_by_role("button", name=t["logout"]).click()
+    page.locator("#id_email").fill(f"trainee-{language}@sample-shoji.example")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    shot("two-factor-method")
+    page.get_by_text(t["method"]).click()
+    page.get_by_test_id("on-screen-code").wait_for()
+    shot("authenticator-setup")
+    page.locator("#id_code").fill(
+        re.sub(r"\D", "", page.get_by_test_id("on-screen-code").inner_text())
+    )
+    page.get_by_role("button", name=t["connect"]).click()
+    shot("recovery-codes")
+    page.get_by_role("button", name=t["saved"]).click()
+    page.get_by_role("link", name=t["new_case"]).first.click()
+    shot("case-form")
+    fill_guide_example(page, FORM_WORDS[language], scripted=True)
+    shot("case-form-filled")
+    page.get_by_role("button", name=t["create"], exact=True).click()
+    shot("case-details")
+    page.get_by_role("link", name=t["chatter"]).click()
+    page.locator("#id_body").fill(t["post"])
+    page.get_by_role("button", name=t["share"]).click()
+    shot("chatter-confirm")
+    page.get_by_role("button", name=t["yes"]).click()
+    shot("chatter")
+    page.get_by_role("link", name=t["attachments"]).click()
+    log = tmp_path / "eset-log-collector.txt"
+    log.write_text("ESET Log Collector\n")
+    page.locator("#id_files").set_input_files(str(log))
+    page.get_by_role("button", name=t["upload"]).click()
+    shot("attachments")

@@ -1,0 +1,256 @@
+"""The demo world a trainer teaches in: two companies, contacts at each onboarding stage,
+operators, and cases in every status and stage with threads and files in both languages.
+
+Everything demo lives under the reserved .example domain, so a reset never touches real
+accounts. A reset runs in one transaction: the server is never seen half-seeded.
+"""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import (
+    Company,
+    Invitation,
+    LoginThrottle,
+    PasswordReset,
+    ServiceSubscription,
+    User,
+)
+from accounts.services import invitation_create
+from cases import uploads
+from cases.models import Attachment, Case, CaseStatus, Message
+from catalog.models import (
+    ContractPlan,
+    MainContent,
+    OperatingSystem,
+    Priority,
+    Problem,
+    Product,
+    Service,
+    Stage,
+)
+from hub.models import OutboundEmail
+
+DEMO_DOMAIN = ".example"
+DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - printed for the class, demo accounts only
+TRAINING_COMPANY = "研修用株式会社 (Training Co.)"
+DEMO_COMPANIES = ["サンプル商事株式会社", "デモ工業株式会社", TRAINING_COMPANY]
+
+
+def demo_users():
+    return User.objects.filter(email__endswith=DEMO_DOMAIN)
+
+
+def clear() -> None:
+    """Remove every demo object (and its files); the catalogue and real accounts stay."""
+    users = demo_users()
+    companies = Company.objects.filter(
+        Q(pk__in=users.values("company")) | Q(name__in=DEMO_COMPANIES)
+    )
+    cases = Case.objects.filter(company__in=companies)
+    stored = list(Attachment.objects.filter(case__in=cases).values_list("stored_name", flat=True))
+    Attachment.objects.filter(case__in=cases).delete()
+    Message.objects.filter(case__in=cases).delete()
+    Case.objects.filter(follows__in=cases).update(follows=None)
+    cases.delete()
+    Invitation.objects.filter(email__endswith=DEMO_DOMAIN).delete()
+    PasswordReset.objects.filter(user__in=users).delete()
+    TOTPDevice.objects.filter(user__in=users).delete()
+    StaticDevice.objects.filter(user__in=users).delete()
+    OutboundEmail.objects.filter(demo=True).delete()
+    LoginThrottle.objects.all().delete()
+    users.delete()
+    ServiceSubscription.objects.filter(company__in=companies).delete()
+    companies.delete()
+    transaction.on_commit(lambda: uploads.remove(stored))
+
+
+def reset() -> dict:
+    """Clear and seed again; returns the trainer's entry points."""
+    with transaction.atomic():
+        clear()
+        return _seed()
+
+
+def _seed() -> dict:
+    today = timezone.localdate()
+    password = make_password(DEMO_PASSWORD)
+
+    def user(email, name, *, company=None, language="ja", staff=False, two_factor=True):
+        person = User.objects.create(
+            email=email,
+            full_name=name,
+            company=company,
+            language=language,
+            is_staff=staff,
+            is_superuser=staff,
+            password=password,
+            terms_version=settings.TERMS_VERSION if company else "",
+            terms_accepted_at=timezone.now() if company else None,
+        )
+        if two_factor:
+            TOTPDevice.objects.create(user=person, name="authenticator-app", confirmed=True)
+        return person
+
+    def subscribe(company, code, *, days_left, included=None, used=0, started=200):
+        return ServiceSubscription.objects.create(
+            company=company,
+            service=Service.objects.get(code=code),
+            valid_from=today - dt.timedelta(days=started),
+            valid_to=today + dt.timedelta(days=days_left),
+            sub_services_included=included,
+            sub_services_used=used,
+        )
+
+    lite = Company.objects.create(
+        name=DEMO_COMPANIES[0], plan=ContractPlan.objects.get(code="mdr-lite")
+    )
+    ultimate = Company.objects.create(
+        name=DEMO_COMPANIES[1], plan=ContractPlan.objects.get(code="mdr-ultimate")
+    )
+    lite_support = subscribe(lite, "premium-support", days_left=180)
+    subscribe(lite, "mdr", days_left=20, included=10, used=3)  # expires soon
+    ultimate_support = subscribe(ultimate, "premium-support-ultimate", days_left=300)
+    subscribe(ultimate, "mdr-ultimate", days_left=200, included=5, used=5)  # used up
+    health = subscribe(ultimate, "healthcheck", days_left=150, included=2, used=1)
+    subscribe(ultimate, "deployment-upgrade", days_left=-10, started=400)  # expired
+
+    operator = user("support@eset.example", "ESET サポート 鈴木", staff=True)
+    user("support-en@eset.example", "ESET Support Anna", staff=True, language="en")
+    yuki = user("yuki.sato@sample-shoji.example", "佐藤 由紀", company=lite)
+    john = user("john.smith@sample-shoji.example", "John Smith", company=lite, language="en")
+    user("ken.tanaka@sample-shoji.example", "田中 健", company=lite, two_factor=False)
+    misaki = user("misaki.takahashi@demo-kogyo.example", "高橋 美咲", company=ultimate)
+    invitation_create(
+        email="hanako.yamada@sample-shoji.example",
+        full_name="山田 花子",
+        company=lite,
+        language="ja",
+        invited_by=operator,
+    )
+
+    endpoint = Product.objects.get(code="eset-endpoint-security")
+    malware = MainContent.objects.get(code="malware")
+    normal, serious = Priority.objects.get(code="normal"), Priority.objects.get(code="serious")
+
+    def case(company, creator, subscription, subject, status, *, stage=None, priority=normal):
+        made = Case.objects.create(
+            company=company,
+            created_by=creator,
+            subscription=subscription,
+            service=subscription.service,
+            subject=subject,
+            product=endpoint,
+            product_version=endpoint.versions.get(version="11.0"),
+            operating_system=OperatingSystem.objects.get(code="windows-11"),
+            main_content=malware,
+            problem=Problem.objects.get(main_content=malware, code="virus-not-removed"),
+            priority=priority,
+            description=subject,
+            status=status,
+            stage=stage,
+            closed_at=timezone.now()
+            if status in (CaseStatus.RESOLVED, CaseStatus.INVALID)
+            else None,
+        )
+        made.number = f"{settings.CASE_NUMBER_START + made.pk:08d}"
+        made.save(update_fields=["number"])
+        return made
+
+    def say(on, author, body):
+        Message.objects.create(
+            case=on, author=author, by_operator=author.is_staff, body=body, post_id=uuid.uuid4()
+        )
+
+    def attach(on, author, name, content):
+        stored_name, size, sha256 = uploads.store(ContentFile(content))
+        Attachment.objects.create(
+            case=on,
+            uploaded_by=author,
+            by_operator=author.is_staff,
+            name=name,
+            stored_name=stored_name,
+            size=size,
+            sha256=sha256,
+            kind="pdf" if name.endswith(".pdf") else "text",
+        )
+
+    case(lite, yuki, lite_support, "駆除できないウイルスがあります", CaseStatus.NEW)
+    second = case(
+        lite, yuki, lite_support, "検出後も警告が繰り返し表示される", CaseStatus.WAITING_FOR_ESET
+    )
+    say(second, yuki, "検出後も同じ警告が表示されます。ログを添付します。")
+    attach(second, yuki, "eset-log-collector.txt", b"ESET Log Collector\nscan log ...\n")
+    third = case(
+        lite,
+        john,
+        lite_support,
+        "Scheduled scan does not start",
+        CaseStatus.WAITING_FOR_CUSTOMER,
+        priority=serious,
+    )
+    say(third, john, "The scheduled scan has not run since Monday.")
+    say(third, operator, "Thank you. Please send the scheduler settings as a screenshot.")
+    attach(third, operator, "scheduler-guide.pdf", b"%PDF-1.7\n% demo guide\n")
+    resolved = case(lite, yuki, lite_support, "ライセンス数の確認", CaseStatus.RESOLVED)
+    say(resolved, operator, "ライセンス数は 50 台です。ご確認ください。")
+    case(lite, john, lite_support, "Duplicate request", CaseStatus.INVALID)
+    staged = Stage.objects.get(service__code="healthcheck", code="service-plan")
+    check = case(
+        ultimate,
+        misaki,
+        health,
+        "HealthCheck の実施について",
+        CaseStatus.WAITING_FOR_CUSTOMER,
+        stage=staged,
+    )
+    say(check, operator, "サービスプランを添付しました。日程をご確認ください。")
+    case(ultimate, misaki, ultimate_support, "ポリシー設定の相談", CaseStatus.WAITING_FOR_ESET)
+
+    fresh = invitation_create(
+        email="trainee@sample-shoji.example",
+        full_name="研修 太郎",
+        company=lite,
+        language="ja",
+        invited_by=operator,
+    )
+    return {"invitation_url": fresh.link, "operator": operator.email, "password": DEMO_PASSWORD}
+
+
+def trainees(count: int) -> list[dict]:
+    """One invitation per trainee, in a training company with usable subscriptions."""
+    with transaction.atomic():
+        company, created = Company.objects.get_or_create(
+            name=TRAINING_COMPANY, defaults={"plan": ContractPlan.objects.get(code="mdr-lite")}
+        )
+        if created:
+            today = timezone.localdate()
+            for code in ("premium-support", "mdr"):
+                ServiceSubscription.objects.create(
+                    company=company,
+                    service=Service.objects.get(code=code),
+                    valid_from=today - dt.timedelta(days=30),
+                    valid_to=today + dt.timedelta(days=335),
+                )
+        taken = set(User.objects.values_list("email", flat=True))
+        rows, n = [], 0
+        while len(rows) < count:
+            n += 1
+            email = f"trainee{n:02d}@training.example"
+            if email in taken:
+                continue
+            name = f"研修生 {n:02d}"
+            invitation = invitation_create(
+                email=email, full_name=name, company=company, language="ja"
+            )
+            rows.append({"name": name, "email": email, "url": invitation.link})
+        return rows
