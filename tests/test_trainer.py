@@ -185,3 +185,11 @@ def test_it_keeps_trainees_apart(demo_mode):
     client = Client()
     log_in(client, yuki, password=seed.DEMO_PASSWORD)
     assert client.get(reverse("cases:detail", args=[theirs.number])).status_code == 404
+
+
+def test_it_keeps_each_trainee_in_a_company_of_their_own(demo_mode):
+    call_command("demo", "--trainees", "2", verbosity=0)
+    first, second = Invitation.objects.filter(email__endswith="@training.example").order_by("email")
+    assert first.company != second.company
+    call_command("demo", "--reset", verbosity=0)
+    assert not Company.objects.filter(name__startswith=seed.TRAINING_COMPANY).exists()

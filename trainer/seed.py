@@ -43,7 +43,7 @@ from hub.models import OutboundEmail
 DEMO_DOMAIN = ".example"
 DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - printed for the class, demo accounts only
 TRAINING_COMPANY = "研修用株式会社 (Training Co.)"
-DEMO_COMPANIES = ["サンプル商事株式会社", "デモ工業株式会社", TRAINING_COMPANY]
+DEMO_COMPANIES = ["サンプル商事株式会社", "デモ工業株式会社"]
 
 
 def demo_users():
@@ -54,7 +54,9 @@ def clear() -> None:
     """Remove every demo object (and its files); the catalogue and real accounts stay."""
     users = demo_users()
     companies = Company.objects.filter(
-        Q(pk__in=users.values("company")) | Q(name__in=DEMO_COMPANIES)
+        Q(pk__in=users.values("company"))
+        | Q(name__in=DEMO_COMPANIES)
+        | Q(name__startswith=TRAINING_COMPANY)
     )
     cases = Case.objects.filter(company__in=companies)
     stored = list(Attachment.objects.filter(case__in=cases).values_list("stored_name", flat=True))
@@ -227,13 +229,22 @@ def _seed() -> dict:
 
 
 def trainees(count: int) -> list[dict]:
-    """One invitation per trainee, in a training company with usable subscriptions."""
+    """One invitation per trainee, each in a training company of their own, so that no trainee
+    sees another's cases (colleagues would)."""
     with transaction.atomic():
-        company, created = Company.objects.get_or_create(
-            name=TRAINING_COMPANY, defaults={"plan": ContractPlan.objects.get(code="mdr-lite")}
+        today = timezone.localdate()
+        taken = set(User.objects.values_list("email", flat=True)) | set(
+            Invitation.objects.values_list("email", flat=True)
         )
-        if created:
-            today = timezone.localdate()
+        rows, n = [], 0
+        while len(rows) < count:
+            n += 1
+            email = f"trainee{n:02d}@training.example"
+            if email in taken:
+                continue
+            company = Company.objects.create(
+                name=f"{TRAINING_COMPANY} {n:02d}", plan=ContractPlan.objects.get(code="mdr-lite")
+            )
             for code in ("premium-support", "mdr"):
                 ServiceSubscription.objects.create(
                     company=company,
@@ -241,13 +252,6 @@ def trainees(count: int) -> list[dict]:
                     valid_from=today - dt.timedelta(days=30),
                     valid_to=today + dt.timedelta(days=335),
                 )
-        taken = set(User.objects.values_list("email", flat=True))
-        rows, n = [], 0
-        while len(rows) < count:
-            n += 1
-            email = f"trainee{n:02d}@training.example"
-            if email in taken:
-                continue
             name = f"研修生 {n:02d}"
             invitation = invitation_create(
                 email=email, full_name=name, company=company, language="ja"
