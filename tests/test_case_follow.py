@@ -443,7 +443,7 @@ def matrix(customer, colleague, other_company_customer, operator, make_case):
     return case, attachment
 
 
-def _clients(customer, colleague, other_company_customer, operator, make_user, company):
+def _clients(customer, colleague, other_company_customer, operator):
     def signed_in(user):
         c = Client()
         log_in(c, user)
@@ -464,10 +464,10 @@ def _clients(customer, colleague, other_company_customer, operator, make_user, c
 
 
 def test_it_answers_the_access_matrix(
-    matrix, customer, colleague, other_company_customer, operator, make_user, company
+    matrix, customer, colleague, other_company_customer, operator
 ):
     case, attachment = matrix
-    clients = _clients(customer, colleague, other_company_customer, operator, make_user, company)
+    clients = _clients(customer, colleague, other_company_customer, operator)
     urls = {
         "list": ("get", "/"),
         "case page": ("get", detail(case)),
@@ -659,10 +659,6 @@ def test_it_shows_user_text_as_text_in_the_admin(operator_client, customer, make
     ):
         content = operator_client.get(url).content.decode()
         assert payload not in content and "&lt;script&gt;" in content
-
-
-def test_it_has_no_subscription_for_other_company_in_fixture(other_company_customer):
-    assert other_company_customer.company.plan.code == "mdr-ultimate"
 
 
 def test_it_sweeps_upload_leftovers_but_keeps_attached_files(
