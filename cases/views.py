@@ -1,3 +1,4 @@
+import logging
 import uuid
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from cases.models import Attachment, Case, Message
 from cases.services import CaseClosed, attachments_add, case_open, message_post
 from catalog.models import Service
 from catalog.selectors import default_priority, response_target_minutes, stages_of
+
+logger = logging.getLogger(__name__)
 
 
 @company_member_required
@@ -238,6 +241,13 @@ def attachments_upload(request, number):
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
+        return redirect(detail)
+    except OSError:
+        # Disk full or storage away: attachments_add kept no row and no file.
+        logger.exception("storing attachments for case %s failed", case.number)
+        messages.error(
+            request, _("The files could not be stored; nothing was saved. Try again later.")
+        )
         return redirect(detail)
     messages.success(
         request,

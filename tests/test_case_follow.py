@@ -741,3 +741,56 @@ def test_it_shows_the_subject_as_typed_in_email_subjects(
     case = make_case(customer, subject='<b>Tom & Jerry\'s "x"')
     post(customer_client, case, "確認してください")
     assert mailoutbox[0].subject.endswith('<b>Tom & Jerry\'s "x"')
+
+
+def test_it_answers_a_locked_database_with_try_again_and_the_text_kept(
+    customer_client, customer, make_case, monkeypatch
+):
+    from django.db import OperationalError
+
+    from cases import views
+
+    case = make_case(customer)
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "message_post", locked)
+    response = post(customer_client, case, "<b>大事な報告</b>\n二行目")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    content = response.content.decode()
+    assert "&lt;b&gt;大事な報告&lt;/b&gt;" in content and "<b>大事な報告" not in content
+    assert not Message.objects.exists()
+
+
+def test_it_reports_a_full_disk_and_keeps_no_row_or_file(
+    customer_client, customer, make_case, settings, monkeypatch
+):
+    import errno
+
+    from cases import uploads
+
+    case = make_case(customer)
+    real_store = uploads.store
+    calls = []
+
+    def full_disk(uploaded):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_store(uploaded)
+
+    monkeypatch.setattr(uploads, "store", full_disk)
+    response = upload(
+        customer_client,
+        case,
+        SimpleUploadedFile("one.txt", b"log\n"),
+        SimpleUploadedFile("two.txt", b"log\n"),
+    )
+    assert response.status_code == 302
+    page = customer_client.get(response.url).content.decode()
+    assert "保存できませんでした" in page
+    assert not Attachment.objects.exists()
+    stored = settings.UPLOAD_ROOT / "attachments"
+    assert not any(p.is_file() for p in stored.rglob("*"))
