@@ -251,3 +251,53 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["time_zone", "language", "notify_own_cases_only"]
+
+
+class PairingForm(forms.Form):
+    phrase = forms.CharField(
+        label=_("Two-word phrase"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+    def __init__(self, request, user, *args, **kwargs):
+        self.request, self.user, self.enrollment = request, user, None
+        super().__init__(*args, **kwargs)
+
+    def clean_phrase(self):
+        from accounts import companion
+
+        keys = [
+            throttle.account_key("phrase", str(self.user.pk)),
+            throttle.address_key("phrase", self.request),
+        ]
+        if until := throttle.begin_attempt(keys):
+            raise locked_error(until)
+        self.enrollment = companion.pairing_claim(
+            user=self.user, phrase=self.cleaned_data["phrase"]
+        )
+        if self.enrollment is None:
+            raise ValidationError(
+                _(
+                    "This phrase is not valid. Check the two words in the app; a phrase works once "
+                    "and for 10 minutes."
+                ),
+                code="invalid",
+            )
+        throttle.attempt_succeeded(keys)
+        return self.cleaned_data["phrase"]
+
+
+class CompanionManageForm(PasswordConfirmForm):
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[("rename", _("Rename")), ("remove", _("Remove"))],
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label=_("Name"), max_length=64, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "rename" and not (cleaned.get("name") or "").strip():
+            self.add_error("name", _("Enter a name."))
+        return cleaned

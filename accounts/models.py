@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 from accounts.tokens import new_token
 from catalog.models import ContractPlan, Service
@@ -365,3 +366,66 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CompanionEnrollment(models.Model):
+    """A HUB Authenticator key waiting to be paired: its phrase lives 10 minutes, once."""
+
+    key_id = models.CharField(max_length=64, unique=True)
+    public_key = models.TextField()  # SubjectPublicKeyInfo, base64
+    phrase_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    device = models.OneToOneField(
+        "CompanionDevice", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self):
+        return self.key_id[:12]
+
+
+class CompanionDevice(Device):
+    """A paired HUB Authenticator: it approves sign-ins by signing with its device key."""
+
+    key_id = models.CharField(max_length=64, unique=True)
+    public_key = models.TextField()
+    created_at = models.DateTimeField(_("paired"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("companion authenticator")
+        verbose_name_plural = _("companion authenticators")
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    MISMATCH = "mismatch", _("Wrong number")
+
+
+class LoginApproval(models.Model):
+    """One sign-in waiting for the companion: approved only with the number the portal shows."""
+
+    device = models.ForeignKey(CompanionDevice, on_delete=models.CASCADE, related_name="approvals")
+    number = models.PositiveSmallIntegerField()
+    choices = models.JSONField()
+    browser = models.CharField(max_length=200, blank=True)
+    client_address = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=10, choices=ApprovalState.choices, default=ApprovalState.PENDING
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.device_id} {self.state}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.state == ApprovalState.PENDING and self.expires_at <= timezone.now()

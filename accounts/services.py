@@ -179,7 +179,12 @@ def confirmed_authenticator(user: User) -> TOTPDevice | None:
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    from accounts.models import CompanionDevice
+
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or CompanionDevice.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def second_factor_verify(*, user: User, code: str):
@@ -226,10 +231,11 @@ def authenticator_confirm(*, user: User, device: TOTPDevice, code: str) -> list[
     return codes
 
 
-def recovery_codes_regenerate(*, user: User) -> list[str]:
+def recovery_codes_regenerate(*, user: User, notify: bool = True) -> list[str]:
     with transaction.atomic():
         codes = _new_recovery_codes(user)
-        security_notice(user=user, event="recovery_codes_regenerated")
+        if notify:
+            security_notice(user=user, event="recovery_codes_regenerated")
     return codes
 
 
@@ -253,6 +259,8 @@ SECURITY_EVENTS = {
     "authenticator_added": _("A new verification method was added to your account"),
     "recovery_codes_regenerated": _("New recovery codes were created for your account"),
     "password_changed": _("Your password was changed"),
+    "authenticator_removed": _("An authenticator was removed from your account"),
+    "authenticator_renamed": _("An authenticator of your account was renamed"),
 }
 
 

@@ -6,19 +6,23 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 
-from accounts import pending, services
+from accounts import companion, pending, services
 from accounts.forms import (
     AuthenticatorSetupForm,
+    CompanionManageForm,
     LoginForm,
     NewPasswordForm,
+    PairingForm,
     PasswordChangeForm,
     PasswordConfirmForm,
     PasswordResetRequestForm,
@@ -26,6 +30,7 @@ from accounts.forms import (
     RegistrationForm,
     SecondFactorForm,
 )
+from accounts.models import ApprovalState, CompanionDevice, CompanionEnrollment, LoginApproval
 from accounts.qr import qr_svg
 
 FRESH_CODES_KEY = "fresh_recovery_codes"
@@ -57,6 +62,9 @@ def two_factor(request):
         return _pending_expired(request)
     if not services.has_second_factor(user):
         return redirect("accounts:two_factor_method")
+    device = CompanionDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+    if device and request.method == "GET" and "code" not in request.GET:
+        return _approval_page(request, user, device)
     form = SecondFactorForm(request, user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         next_url = pending.finish(request, user, form.device)
@@ -69,6 +77,100 @@ def two_factor(request):
             )
         return redirect(next_url)
     return render(request, "accounts/two_factor_verify.html", {"form": form, "pending_user": user})
+
+
+APPROVAL_KEY = "companion_approval"
+
+
+def _approval_page(request, user, device):
+    """Number matching: show the number, wait for the companion to pick the same one."""
+    approval = LoginApproval.objects.filter(
+        pk=request.session.get(APPROVAL_KEY), device=device, state=ApprovalState.PENDING
+    ).first()
+    if approval is None or approval.is_expired:
+        try:
+            approval = companion.approval_request(device=device, request=request)
+        except companion.CompanionError:
+            messages.error(
+                request,
+                _("Too many sign-in requests were sent to your app. Enter a code instead."),
+            )
+            return redirect(reverse("accounts:two_factor") + "?code=1")
+        request.session[APPROVAL_KEY] = approval.pk
+    return render(
+        request, "accounts/two_factor_approve.html", {"approval": approval, "pending_user": user}
+    )
+
+
+@never_cache
+def approval_status(request):
+    """Polled by the sign-in page: log in once the companion approved with the right number."""
+    user = pending.user(request)
+    approval = (
+        LoginApproval.objects.filter(pk=request.session.get(APPROVAL_KEY), device__user=user)
+        .select_related("device")
+        .first()
+    )
+    if user is None or approval is None:
+        return _client_redirect(request, reverse("accounts:login"))
+    if approval.state == ApprovalState.APPROVED:
+        request.session.pop(APPROVAL_KEY, None)
+        return _client_redirect(request, pending.finish(request, user, approval.device))
+    if approval.state != ApprovalState.PENDING or approval.is_expired:
+        request.session.pop(APPROVAL_KEY, None)
+        request.session.pop(pending.SESSION_KEY, None)
+        reason = {
+            ApprovalState.DENIED: _("The sign-in was denied in the app."),
+            ApprovalState.MISMATCH: _("The wrong number was chosen in the app."),
+        }.get(approval.state, _("The sign-in request expired."))
+        messages.error(request, _("%(reason)s You were not logged in.") % {"reason": reason})
+        return _client_redirect(request, reverse("accounts:login"))
+    return HttpResponse(status=204)
+
+
+def _client_redirect(request, url):
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@never_cache
+def companion_pair(request):
+    """The guide's mobile-app option: type the two words the companion shows, then Connect."""
+    user = pending.user(request)
+    if user is None:
+        return _pending_expired(request)
+    form = PairingForm(request, user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[PAIRING_KEY] = form.enrollment.pk
+        return redirect("accounts:companion_pair_wait")
+    return render(request, "accounts/companion_pair.html", {"form": form})
+
+
+PAIRING_KEY = "companion_pairing"
+
+
+@never_cache
+def companion_pair_wait(request):
+    user = pending.user(request)
+    enrollment = (
+        CompanionEnrollment.objects.filter(pk=request.session.get(PAIRING_KEY), user=user).first()
+        if user
+        else None
+    )
+    if enrollment is None:
+        return _pending_expired(request)
+    if enrollment.device_id:
+        request.session.pop(PAIRING_KEY, None)
+        device = CompanionDevice.objects.get(pk=enrollment.device_id)
+        next_url = pending.finish(request, user, device)
+        codes = services.recovery_codes_regenerate(user=user, notify=False)
+        request.session[FRESH_CODES_KEY] = {"codes": codes, "next": next_url}
+        messages.success(request, _("Your authenticator app is connected."))
+        return _client_redirect(request, reverse("accounts:recovery_codes"))
+    if request.htmx:
+        return HttpResponse(status=204)
+    return render(request, "accounts/companion_pair_wait.html", {"pending_user": user})
 
 
 @never_cache
@@ -265,6 +367,7 @@ def profile(request):
         return redirect("accounts:profile")
     context = {
         "form": form,
+        "companions": CompanionDevice.objects.filter(user=request.user, confirmed=True),
         "has_authenticator": services.has_second_factor(request.user),
         "recovery_codes_left": services.recovery_codes_left(request.user),
     }
@@ -322,3 +425,25 @@ def logout_view(request):
     logout(request)
     messages.info(request, _("You are logged out."))
     return redirect("accounts:login")
+
+
+@login_required
+@sensitive_post_parameters("password")
+def companion_manage(request, device_id):
+    """Rename or remove a paired HUB Authenticator: the password again, and an email."""
+    device = get_object_or_404(CompanionDevice, pk=device_id, user=request.user)
+    form = CompanionManageForm(
+        request, request.user, data=request.POST or None, initial={"name": device.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["action"] == "remove":
+            device.delete()
+            services.security_notice(user=request.user, event="authenticator_removed")
+            messages.success(request, _("The authenticator was removed."))
+        else:
+            device.name = form.cleaned_data["name"]
+            device.save(update_fields=["name"])
+            services.security_notice(user=request.user, event="authenticator_renamed")
+            messages.success(request, _("The authenticator was renamed."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/companion_manage.html", {"form": form, "device": device})

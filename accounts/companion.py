@@ -1,0 +1,230 @@
+"""HUB Authenticator: pairing by a two-word phrase, and sign-in approval with number matching.
+
+The companion keeps a non-extractable ECDSA P-256 key in the browser (WebCrypto). Every call it
+makes after enrolling is signed: METHOD, path, unix time and the body's SHA-256, one per line.
+Budgets: a phrase lives 10 minutes and works once (30 bits, wrong phrases throttled like
+passwords); an approval lives 2 minutes; at most 5 approvals per device in 10 minutes.
+"""
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import secrets
+import time
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import (
+    ApprovalState,
+    CompanionDevice,
+    CompanionEnrollment,
+    LoginApproval,
+    User,
+)
+
+PHRASE_LIFETIME = dt.timedelta(minutes=10)
+APPROVAL_LIFETIME = dt.timedelta(minutes=2)
+APPROVALS_PER_WINDOW = 5
+APPROVAL_WINDOW = dt.timedelta(minutes=10)
+SIGNATURE_MAX_AGE = 120  # seconds either side of the server's clock
+# Pronounceable romaji syllables: easy to read off a phone and type on a Japanese keyboard.
+SYLLABLES = [
+    "ka", "ki", "ku", "ke", "ko", "sa", "shi", "su", "se", "so", "ta", "chi", "tsu", "te",
+    "to", "na", "ni", "nu", "ne", "no", "ha", "hi", "fu", "he", "ho", "ma", "mi", "mu",
+    "me", "mo", "ya", "yu",
+]  # fmt: skip
+
+
+class CompanionError(Exception):
+    """A companion call that must fail, with a reason safe to show."""
+
+
+def new_phrase() -> str:
+    """Two words of three syllables each: 2 × 15 bits."""
+    return " ".join("".join(secrets.choice(SYLLABLES) for _ in range(3)) for _ in range(2))
+
+
+def normalize_phrase(raw: str) -> str:
+    return " ".join((raw or "").lower().split())[:60]
+
+
+def phrase_hash(phrase: str) -> str:
+    return hashlib.sha256(normalize_phrase(phrase).encode()).hexdigest()
+
+
+def load_public_key(encoded: str) -> ec.EllipticCurvePublicKey:
+    try:
+        key = serialization.load_der_public_key(base64.b64decode(encoded, validate=True))
+    except (ValueError, binascii.Error, TypeError):
+        raise CompanionError("not a public key") from None
+    if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+        raise CompanionError("the key must be ECDSA P-256")
+    return key
+
+
+def key_id_of(encoded: str) -> str:
+    return hashlib.sha256(base64.b64decode(encoded)).hexdigest()
+
+
+def enroll(*, public_key: str) -> tuple[CompanionEnrollment, str]:
+    """Register a companion's public key; returns the enrollment and its one-time phrase."""
+    if len(public_key or "") > 500:
+        raise CompanionError("not a public key")
+    load_public_key(public_key)
+    key_id = key_id_of(public_key)
+    if CompanionDevice.objects.filter(key_id=key_id).exists():
+        raise CompanionError("this key is already paired")
+    phrase = new_phrase()
+    CompanionEnrollment.objects.filter(key_id=key_id, device__isnull=True).delete()
+    enrollment = CompanionEnrollment.objects.create(
+        key_id=key_id,
+        public_key=public_key,
+        phrase_hash=phrase_hash(phrase),
+        expires_at=timezone.now() + PHRASE_LIFETIME,
+    )
+    return enrollment, phrase
+
+
+def message_to_sign(method: str, path: str, timestamp: str, body: bytes) -> bytes:
+    return f"{method}\n{path}\n{timestamp}\n{hashlib.sha256(body).hexdigest()}".encode()
+
+
+def verify_signature(*, public_key: str, message: bytes, signature: str) -> bool:
+    """WebCrypto signs ECDSA as raw r‖s (64 bytes); cryptography wants DER."""
+    try:
+        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    except (ValueError, binascii.Error):
+        return False
+    if len(raw) != 64:
+        return False
+    der = utils.encode_dss_signature(int.from_bytes(raw[:32]), int.from_bytes(raw[32:]))
+    try:
+        load_public_key(public_key).verify(der, message, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, CompanionError):
+        return False
+    return True
+
+
+def signed_caller(request):
+    """The enrollment or paired device whose key signed this request, else CompanionError."""
+    key_id = request.headers.get("X-Companion-Key", "")[:64]
+    timestamp = request.headers.get("X-Companion-Time", "")[:20]
+    signature = request.headers.get("X-Companion-Signature", "")[:200]
+    if not (key_id and timestamp.isascii() and timestamp.isdigit() and signature):
+        raise CompanionError("unsigned request")
+    if abs(time.time() - int(timestamp)) > SIGNATURE_MAX_AGE:
+        raise CompanionError("stale request: check the phone's clock")
+    owner = (
+        CompanionDevice.objects.filter(key_id=key_id, confirmed=True).select_related("user").first()
+        or CompanionEnrollment.objects.filter(key_id=key_id, device__isnull=True).first()
+    )
+    if owner is None:
+        raise CompanionError("unknown or removed key")
+    message = message_to_sign(request.method, request.path, timestamp, request.body)
+    if not verify_signature(public_key=owner.public_key, message=message, signature=signature):
+        raise CompanionError("bad signature")
+    return owner
+
+
+def pairing_claim(*, user: User, phrase: str) -> CompanionEnrollment | None:
+    """The portal side of pairing: the phrase the user typed claims that key for this user."""
+    with transaction.atomic():
+        enrollment = (
+            CompanionEnrollment.objects.select_for_update()
+            .filter(
+                phrase_hash=phrase_hash(phrase),
+                expires_at__gt=timezone.now(),
+                claimed_at__isnull=True,
+            )
+            .first()
+        )
+        if enrollment is None:
+            return None
+        enrollment.user = user
+        enrollment.claimed_at = timezone.now()
+        enrollment.save(update_fields=["user", "claimed_at"])
+        return enrollment
+
+
+def pairing_confirm(*, enrollment: CompanionEnrollment) -> CompanionDevice:
+    """The companion side: the user saw the account name and said yes."""
+    from accounts.services import security_notice
+
+    with transaction.atomic():
+        enrollment = CompanionEnrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.user_id is None or enrollment.device_id is not None:
+            raise CompanionError("nothing to confirm")
+        if enrollment.claimed_at + PHRASE_LIFETIME < timezone.now():
+            raise CompanionError("the pairing expired")
+        device = CompanionDevice.objects.create(
+            user=enrollment.user,
+            name="HUB Authenticator",
+            confirmed=True,
+            key_id=enrollment.key_id,
+            public_key=enrollment.public_key,
+        )
+        enrollment.device = device
+        enrollment.save(update_fields=["device"])
+        # The app also shows codes, as a fallback when a sign-in cannot reach it.
+        if not TOTPDevice.objects.filter(user=enrollment.user, confirmed=True).exists():
+            TOTPDevice.objects.create(
+                user=enrollment.user, name="HUB Authenticator codes", confirmed=True
+            )
+        security_notice(user=enrollment.user, event="authenticator_added")
+        return device
+
+
+def approval_request(*, device: CompanionDevice, request) -> LoginApproval:
+    """Ask the companion to approve a sign-in; refused when a device is being flooded."""
+    from accounts.throttle import client_address
+
+    now = timezone.now()
+    with transaction.atomic():
+        CompanionDevice.objects.select_for_update().get(pk=device.pk)
+        recent = device.approvals.filter(created_at__gt=now - APPROVAL_WINDOW).count()
+        if recent >= APPROVALS_PER_WINDOW:
+            raise CompanionError("too many sign-in requests for this device")
+        number = 10 + secrets.randbelow(90)
+        decoys = set()
+        while len(decoys) < 2:
+            candidate = 10 + secrets.randbelow(90)
+            if candidate != number:
+                decoys.add(candidate)
+        choices = [number, *decoys]
+        secrets.SystemRandom().shuffle(choices)
+        return LoginApproval.objects.create(
+            device=device,
+            number=number,
+            choices=choices,
+            browser=request.headers.get("User-Agent", "")[:200],
+            client_address=client_address(request),
+            expires_at=now + APPROVAL_LIFETIME,
+        )
+
+
+def approval_answer(*, device: CompanionDevice, approval_id, number, deny: bool) -> str:
+    """The companion's signed answer; only a pending, unexpired request of this device counts."""
+    with transaction.atomic():
+        approval = (
+            LoginApproval.objects.select_for_update().filter(pk=approval_id, device=device).first()
+        )
+        if approval is None:
+            raise CompanionError("no such request")
+        if approval.state != ApprovalState.PENDING or approval.is_expired:
+            raise CompanionError("this request is no longer waiting")
+        if deny:
+            approval.state = ApprovalState.DENIED
+        elif number == approval.number:
+            approval.state = ApprovalState.APPROVED
+        else:
+            approval.state = ApprovalState.MISMATCH
+        approval.answered_at = timezone.now()
+        approval.save(update_fields=["state", "answered_at"])
+        CompanionDevice.objects.filter(pk=device.pk).update(last_used_at=approval.answered_at)
+        return approval.state

@@ -1,0 +1,295 @@
+"""HUB Authenticator: pairing by phrase, number matching, signatures, replay and throttling,
+all with real ECDSA P-256 keys signing as the browser's WebCrypto does."""
+
+import base64
+import datetime as dt
+import json
+import time
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import companion
+from accounts.models import CompanionDevice, CompanionEnrollment, LoginApproval
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+LOGIN = reverse("accounts:login")
+VERIFY = reverse("accounts:two_factor")
+
+
+class Phone:
+    """A companion app: its own key, and signed calls like static/companion/app.js makes."""
+
+    def __init__(self, client=None):
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        spki = self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self.public_key = base64.b64encode(spki).decode()
+        self.client = client or Client()
+        self.key_id = None
+
+    def enroll(self) -> str:
+        response = self.client.post(
+            "/companion/api/enroll",
+            json.dumps({"public_key": self.public_key}),
+            content_type="application/json",
+        )
+        data = response.json()
+        self.key_id = data["key_id"]
+        return data["phrase"]
+
+    def sign(self, method, path, body=b"", *, at=None, key=None):
+        stamp = str(int(at if at is not None else time.time()))
+        message = companion.message_to_sign(method, path, stamp, body)
+        r, s = utils.decode_dss_signature(
+            (key or self.key).sign(message, ec.ECDSA(hashes.SHA256()))
+        )
+        raw = r.to_bytes(32) + s.to_bytes(32)
+        return {
+            "HTTP_X_COMPANION_KEY": self.key_id,
+            "HTTP_X_COMPANION_TIME": stamp,
+            "HTTP_X_COMPANION_SIGNATURE": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        }
+
+    def state(self, **kwargs):
+        return self.client.get(
+            "/companion/api/state", **self.sign("GET", "/companion/api/state", **kwargs)
+        )
+
+    def post(self, name, data, **kwargs):
+        path = f"/companion/api/{name}"
+        body = json.dumps(data).encode()
+        return self.client.post(
+            path, body, content_type="application/json", **self.sign("POST", path, body, **kwargs)
+        )
+
+
+def password_step(client, user):
+    return client.post(LOGIN, {"email": user.email, "password": PASSWORD})
+
+
+@pytest.fixture
+def newcomer(make_user, company):
+    return make_user(email="newcomer@example.co.jp", full_name="新人", company=company)
+
+
+def pair(client, phone, user):
+    phrase = phone.enroll()
+    password_step(client, user)
+    response = client.post(reverse("accounts:companion_pair"), {"phrase": phrase.upper()})
+    assert response.url == reverse("accounts:companion_pair_wait")
+    assert phone.state().json() == {
+        "state": "confirm",
+        "account": f"{user.full_name} <{user.email}>",
+    }
+    assert phone.post("confirm", {}).json()["state"] == "paired"
+    return client.get(reverse("accounts:companion_pair_wait"))
+
+
+def test_it_pairs_by_the_phrase_and_confirms_on_both_sides(client, newcomer, mailoutbox):
+    phone = Phone()
+    response = pair(client, phone, newcomer)
+    assert response.url == reverse("accounts:recovery_codes")
+    device = CompanionDevice.objects.get(user=newcomer)
+    assert device.confirmed and device.key_id == phone.key_id
+    assert client.get("/").status_code == 200
+    assert any("確認方法が追加されました" in m.subject for m in mailoutbox)
+
+
+def test_it_uses_a_phrase_once_and_only_for_ten_minutes(client, newcomer, make_user, company):
+    phone = Phone()
+    phrase = phone.enroll()
+    password_step(client, newcomer)
+    client.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    other = Client()
+    intruder = make_user(company=company)
+    password_step(other, intruder)
+    again = other.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    assert again.status_code == 200 and "このフレーズは無効です" in again.content.decode()
+
+    late = Phone()
+    late_phrase = late.enroll()
+    CompanionEnrollment.objects.filter(key_id=late.key_id).update(expires_at=timezone.now())
+    third = Client()
+    password_step(third, make_user(company=company))
+    assert (
+        third.post(reverse("accounts:companion_pair"), {"phrase": late_phrase}).status_code == 200
+    )
+
+
+def test_it_throttles_guessed_phrases(client, newcomer):
+    password_step(client, newcomer)
+    for _ in range(5):
+        client.post(reverse("accounts:companion_pair"), {"phrase": "kasumi tomaru"})
+    phone = Phone()
+    phrase = phone.enroll()
+    response = client.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    assert "失敗した試行が多すぎます" in response.content.decode()
+
+
+@pytest.fixture
+def paired(newcomer):
+    phone = Phone()
+    pair(Client(), phone, newcomer)
+    return phone
+
+
+def approval_page(client, user):
+    password_step(client, user)
+    page = client.get(VERIFY)
+    assert page.status_code == 200
+    return page.context["approval"]
+
+
+def test_it_logs_in_when_the_app_picks_the_matching_number(client, newcomer, paired):
+    approval = approval_page(client, newcomer)
+    pending = paired.state().json()["approvals"]
+    assert [a["id"] for a in pending] == [approval.pk]
+    assert approval.number in pending[0]["choices"] and len(pending[0]["choices"]) == 3
+    assert paired.post("answer", {"approval": approval.pk, "number": approval.number}).json() == {
+        "state": "approved"
+    }
+    response = client.get(reverse("accounts:approval_status"))
+    assert response.url == "/"
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("answer", ["wrong number", "deny", "expired"])
+def test_it_logs_nothing_in_after_a_wrong_number_a_denial_or_an_expiry(
+    client, newcomer, paired, answer
+):
+    approval = approval_page(client, newcomer)
+    if answer == "wrong number":
+        wrong = next(n for n in approval.choices if n != approval.number)
+        assert paired.post("answer", {"approval": approval.pk, "number": wrong}).json() == {
+            "state": "mismatch"
+        }
+    elif answer == "deny":
+        paired.post("answer", {"approval": approval.pk, "deny": True})
+    else:
+        LoginApproval.objects.filter(pk=approval.pk).update(
+            expires_at=timezone.now() - dt.timedelta(seconds=1)
+        )
+        assert (
+            paired.post("answer", {"approval": approval.pk, "number": approval.number}).status_code
+            == 409
+        )
+    response = client.get(reverse("accounts:approval_status"))
+    assert response.url == LOGIN
+    assert client.get("/").status_code == 302
+    assert client.get(reverse("accounts:approval_status")).url == LOGIN
+
+
+def test_it_refuses_a_replayed_approval(client, newcomer, paired):
+    approval = approval_page(client, newcomer)
+    body = json.dumps({"approval": approval.pk, "number": approval.number}).encode()
+    headers = paired.sign("POST", "/companion/api/answer", body)
+    first = paired.client.post(
+        "/companion/api/answer", body, content_type="application/json", **headers
+    )
+    replay = paired.client.post(
+        "/companion/api/answer", body, content_type="application/json", **headers
+    )
+    assert first.status_code == 200 and replay.status_code == 409
+
+
+def test_it_refuses_forged_unknown_stale_and_removed_keys(client, newcomer, paired):
+    approval = approval_page(client, newcomer)
+    forger = ec.generate_private_key(ec.SECP256R1())
+    forged = paired.post("answer", {"approval": approval.pk, "number": approval.number}, key=forger)
+    assert forged.status_code == 409 and "bad signature" in forged.json()["error"]
+    stale = paired.post(
+        "answer", {"approval": approval.pk, "number": approval.number}, at=time.time() - 600
+    )
+    assert stale.status_code == 409
+    stranger = Phone()
+    stranger.key_id = "0" * 64
+    assert stranger.state().status_code == 403
+    assert client.get(reverse("accounts:approval_status")).status_code == 204, "still waiting"
+    CompanionDevice.objects.filter(key_id=paired.key_id).delete()
+    removed = paired.post("answer", {"approval": approval.pk, "number": approval.number})
+    assert removed.status_code == 409 and "unknown or removed key" in removed.json()["error"]
+    assert client.get("/").status_code == 302
+
+
+def test_it_refuses_an_approval_of_another_users_request(
+    client, newcomer, paired, make_user, company
+):
+    other_user = make_user(company=company)
+    other_phone = Phone()
+    pair(Client(), other_phone, other_user)
+    approval = approval_page(client, newcomer)
+    response = other_phone.post("answer", {"approval": approval.pk, "number": approval.number})
+    assert response.status_code == 409
+    assert client.get(reverse("accounts:approval_status")).status_code == 204
+
+
+def test_it_limits_how_many_requests_reach_one_device(newcomer, paired):
+    for _ in range(5):
+        approval_page(Client(), newcomer)
+    flooded = Client()
+    password_step(flooded, newcomer)
+    response = flooded.get(VERIFY, follow=True)
+    assert "コードを入力してください" in response.content.decode()
+    assert LoginApproval.objects.count() == 5
+    assert len(paired.state().json()["approvals"]) == 5
+
+
+def test_it_verifies_signatures_with_real_keys():
+    phone = Phone()
+    message = b"GET\n/companion/api/state\n1\nabc"
+    r, s = utils.decode_dss_signature(phone.key.sign(message, ec.ECDSA(hashes.SHA256())))
+    raw = base64.urlsafe_b64encode(r.to_bytes(32) + s.to_bytes(32)).decode().rstrip("=")
+    assert companion.verify_signature(public_key=phone.public_key, message=message, signature=raw)
+    assert not companion.verify_signature(
+        public_key=phone.public_key, message=message + b"x", signature=raw
+    )
+    assert not companion.verify_signature(
+        public_key=phone.public_key, message=message, signature="AAAA"
+    )
+    with pytest.raises(companion.CompanionError):
+        companion.load_public_key(base64.b64encode(b"not a key").decode())
+
+
+def test_it_refuses_a_key_that_is_not_p256(client):
+    other = (
+        ec.generate_private_key(ec.SECP384R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    response = client.post(
+        "/companion/api/enroll",
+        json.dumps({"public_key": base64.b64encode(other).decode()}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+
+
+def test_it_offers_a_code_instead_and_the_companion_shows_the_totp_fallback(
+    client, newcomer, paired
+):
+    password_step(client, newcomer)
+    assert "確認コード" in client.get(VERIFY + "?code=1").content.decode()
+
+
+def test_it_removes_a_device_with_the_password_and_an_email(client, newcomer, paired, mailoutbox):
+    from tests.conftest import RECOVERY_CODES  # noqa: F401
+
+    device = CompanionDevice.objects.get(user=newcomer)
+    approval = approval_page(client, newcomer)
+    paired.post("answer", {"approval": approval.pk, "number": approval.number})
+    client.get(reverse("accounts:approval_status"))
+    url = reverse("accounts:companion_manage", args=[device.pk])
+    assert client.post(url, {"action": "remove", "password": "wrong"}).status_code == 200
+    client.post(url, {"action": "rename", "name": "私のスマホ", "password": PASSWORD})
+    device.refresh_from_db()
+    assert device.name == "私のスマホ"
+    client.post(url, {"action": "remove", "password": PASSWORD})
+    assert not CompanionDevice.objects.filter(pk=device.pk).exists()
+    assert any("削除されました" in m.subject for m in mailoutbox)
