@@ -16,7 +16,7 @@ import time
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -25,6 +25,7 @@ from accounts.models import (
     CompanionDevice,
     CompanionEnrollment,
     LoginApproval,
+    UsedSignature,
     User,
 )
 
@@ -80,15 +81,24 @@ def enroll(*, public_key: str) -> tuple[CompanionEnrollment, str]:
     key_id = key_id_of(public_key)
     if CompanionDevice.objects.filter(key_id=key_id).exists():
         raise CompanionError("this key is already paired")
-    phrase = new_phrase()
-    CompanionEnrollment.objects.filter(key_id=key_id, device__isnull=True).delete()
-    enrollment = CompanionEnrollment.objects.create(
-        key_id=key_id,
-        public_key=public_key,
-        phrase_hash=phrase_hash(phrase),
-        expires_at=timezone.now() + PHRASE_LIFETIME,
-    )
-    return enrollment, phrase
+    now = timezone.now()
+    CompanionEnrollment.objects.filter(device__isnull=True, expires_at__lt=now).delete()
+    if CompanionEnrollment.objects.filter(key_id=key_id).exists():
+        raise CompanionError("this key is already waiting to be paired")
+    for _attempt in range(5):  # a phrase still in use is drawn again
+        phrase = new_phrase()
+        try:
+            with transaction.atomic():
+                enrollment = CompanionEnrollment.objects.create(
+                    key_id=key_id,
+                    public_key=public_key,
+                    phrase_hash=phrase_hash(phrase),
+                    expires_at=now + PHRASE_LIFETIME,
+                )
+            return enrollment, phrase
+        except IntegrityError:
+            continue
+    raise CompanionError("try again")
 
 
 def message_to_sign(method: str, path: str, timestamp: str, body: bytes) -> bytes:
@@ -129,11 +139,25 @@ def signed_caller(request):
     message = message_to_sign(request.method, request.path, timestamp, request.body)
     if not verify_signature(public_key=owner.public_key, message=message, signature=signature):
         raise CompanionError("bad signature")
+    # Each signed request is accepted once (ECDSA signatures differ even for equal requests).
+    now = timezone.now()
+    UsedSignature.objects.filter(
+        created_at__lt=now - dt.timedelta(seconds=3 * SIGNATURE_MAX_AGE)
+    ).delete()
+    try:
+        with transaction.atomic():
+            UsedSignature.objects.create(digest=hashlib.sha256(signature.encode()).hexdigest())
+    except IntegrityError:
+        raise CompanionError("replayed request") from None
     return owner
 
 
 def pairing_claim(*, user: User, phrase: str) -> CompanionEnrollment | None:
     """The portal side of pairing: the phrase the user typed claims that key for this user."""
+    from accounts.services import has_second_factor
+
+    if has_second_factor(user):
+        return None  # a password alone never adds a factor to a protected account
     with transaction.atomic():
         enrollment = (
             CompanionEnrollment.objects.select_for_update()
@@ -160,22 +184,22 @@ def pairing_confirm(*, enrollment: CompanionEnrollment) -> CompanionDevice:
         enrollment = CompanionEnrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.user_id is None or enrollment.device_id is not None:
             raise CompanionError("nothing to confirm")
-        if enrollment.claimed_at + PHRASE_LIFETIME < timezone.now():
+        if enrollment.expires_at <= timezone.now():
             raise CompanionError("the pairing expired")
+        # The app also shows codes of its own, as a fallback when a sign-in cannot reach it.
+        codes = TOTPDevice.objects.create(
+            user=enrollment.user, name="HUB Authenticator codes", confirmed=True
+        )
         device = CompanionDevice.objects.create(
             user=enrollment.user,
             name="HUB Authenticator",
             confirmed=True,
             key_id=enrollment.key_id,
             public_key=enrollment.public_key,
+            codes=codes,
         )
         enrollment.device = device
         enrollment.save(update_fields=["device"])
-        # The app also shows codes, as a fallback when a sign-in cannot reach it.
-        if not TOTPDevice.objects.filter(user=enrollment.user, confirmed=True).exists():
-            TOTPDevice.objects.create(
-                user=enrollment.user, name="HUB Authenticator codes", confirmed=True
-            )
         security_notice(user=enrollment.user, event="authenticator_added")
         return device
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import companion, throttle
 from accounts.models import ApprovalState, CompanionDevice
@@ -84,11 +83,10 @@ def _account(user):
 def _state(owner) -> dict:
     if isinstance(owner, CompanionDevice):
         pending = owner.approvals.filter(state=ApprovalState.PENDING).order_by("-id")
-        totp = TOTPDevice.objects.filter(user=owner.user, confirmed=True).order_by("-id").first()
         return {
             "state": "paired",
             "account": _account(owner.user),
-            "totp_key": totp.key if totp else None,
+            "totp_key": owner.codes.key if owner.codes_id else None,
             "approvals": [
                 {
                     "id": approval.pk,

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tokens import new_token
 from catalog.models import ContractPlan, Service
@@ -395,10 +396,31 @@ class CompanionDevice(Device):
     public_key = models.TextField()
     created_at = models.DateTimeField(_("paired"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # The app's own code generator (its fallback), removed with the app.
+    codes = models.OneToOneField(
+        TOTPDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="companion"
+    )
+
+    def delete(self, *args, **kwargs):
+        codes = self.codes
+        result = super().delete(*args, **kwargs)
+        if codes is not None:
+            codes.delete()
+        return result
 
     class Meta:
         verbose_name = _("companion authenticator")
         verbose_name_plural = _("companion authenticators")
+
+
+class UsedSignature(models.Model):
+    """Signatures of companion requests seen in the last minutes: each is accepted once."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.digest[:12]
 
 
 class ApprovalState(models.TextChoices):

@@ -225,7 +225,8 @@ def authenticator_confirm(*, user: User, device: TOTPDevice, code: str) -> list[
             return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        # Replaces the previous app; a paired HUB Authenticator keeps its own codes.
+        TOTPDevice.objects.filter(user=user, companion__isnull=True).exclude(pk=device.pk).delete()
         codes = _new_recovery_codes(user)
         security_notice(user=user, event="authenticator_added")
     return codes

@@ -140,6 +140,8 @@ def companion_pair(request):
     user = pending.user(request)
     if user is None:
         return _pending_expired(request)
+    if services.has_second_factor(user):
+        return redirect("accounts:two_factor")
     form = PairingForm(request, user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         request.session[PAIRING_KEY] = form.enrollment.pk

@@ -293,3 +293,60 @@ def test_it_removes_a_device_with_the_password_and_an_email(client, newcomer, pa
     client.post(url, {"action": "remove", "password": PASSWORD})
     assert not CompanionDevice.objects.filter(pk=device.pk).exists()
     assert any("削除されました" in m.subject for m in mailoutbox)
+
+
+def test_it_never_pairs_a_phone_to_an_account_that_has_a_factor_with_the_password_alone(
+    client, customer
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    attacker = Phone()
+    phrase = attacker.enroll()
+    password_step(client, customer)
+    response = client.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    assert response.url == VERIFY
+    assert attacker.state().json()["state"] == "waiting"
+    assert companion.pairing_claim(user=customer, phrase=phrase) is None
+    assert client.get("/").status_code == 302
+    assert not CompanionDevice.objects.filter(user=customer).exists()
+    assert TOTPDevice.objects.filter(user=customer).count() == 1
+
+
+def test_it_gives_the_app_only_its_own_codes(client, make_user, company):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_user(company=company)
+    phone = Phone()
+    pair(Client(), phone, user)
+    device = CompanionDevice.objects.get(user=user)
+    assert phone.state().json()["totp_key"] == device.codes.key
+    # Replacing the authenticator app later leaves the companion's codes alone.
+    assert TOTPDevice.objects.filter(user=user).count() == 1
+
+
+def test_it_stops_a_removed_apps_codes_from_working(client, newcomer, paired):
+    from django_otp.oath import totp
+
+    key = paired.state().json()["totp_key"]
+    CompanionDevice.objects.get(user=newcomer).delete()
+    password_step(client, newcomer)
+    response = client.post(VERIFY, {"code": f"{totp(bytes.fromhex(key)):06d}"})
+    assert response.url == reverse("accounts:two_factor_method")
+    assert client.get("/").status_code == 302
+
+
+def test_it_accepts_each_signed_request_once(paired):
+    headers = paired.sign("GET", "/companion/api/state")
+    assert paired.client.get("/companion/api/state", **headers).status_code == 200
+    replay = paired.client.get("/companion/api/state", **headers)
+    assert replay.status_code == 403 and "replayed" in replay.json()["error"]
+
+
+def test_it_refuses_to_confirm_a_phrase_after_its_ten_minutes(client, newcomer):
+    phone = Phone()
+    phrase = phone.enroll()
+    password_step(client, newcomer)
+    client.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    CompanionEnrollment.objects.update(expires_at=timezone.now())
+    assert phone.post("confirm", {}).status_code == 409
+    assert not CompanionDevice.objects.exists()
