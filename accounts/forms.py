@@ -23,6 +23,14 @@ def locked_error(until) -> ValidationError:
     )
 
 
+def start_attempt(kind: str, identifier: str, request) -> list:
+    """Count an attempt against the account and the address, or refuse with the unlock time."""
+    keys = throttle.keys_for(kind, identifier, request)
+    if until := throttle.begin_attempt(keys):
+        raise locked_error(until)
+    return keys
+
+
 def password_field(label, autocomplete="new-password"):
     return forms.CharField(
         label=label,
@@ -49,12 +57,7 @@ class LoginForm(forms.Form):
         email, password = self.cleaned_data.get("email"), self.cleaned_data.get("password")
         if not email or not password:
             return self.cleaned_data
-        keys = [
-            throttle.account_key("password", email),
-            throttle.address_key("password", self.request),
-        ]
-        if until := throttle.begin_attempt(keys):
-            raise locked_error(until)
+        keys = start_attempt("password", email, self.request)
         self.user = authenticate(self.request, email=email, password=password)
         if self.user is None:
             raise ValidationError(
@@ -101,12 +104,7 @@ class SecondFactorForm(forms.Form):
                 _("Enter the 6 digits shown in your app, or an 8-character recovery code."),
                 code="format",
             )
-        keys = [
-            throttle.account_key("code", str(self.user.pk)),
-            throttle.address_key("code", self.request),
-        ]
-        if until := throttle.begin_attempt(keys):
-            raise locked_error(until)
+        keys = start_attempt("code", str(self.user.pk), self.request)
         self.device = services.second_factor_verify(user=self.user, code=code)
         if self.device is None:
             raise ValidationError(
@@ -129,12 +127,7 @@ class AuthenticatorSetupForm(forms.Form):
         code = self.cleaned_data["code"]
         if not services.is_totp_code(code):
             raise ValidationError(_("Enter the 6 digits shown in your app."), code="format")
-        keys = [
-            throttle.account_key("code", str(self.user.pk)),
-            throttle.address_key("code", self.request),
-        ]
-        if until := throttle.begin_attempt(keys):
-            raise locked_error(until)
+        keys = start_attempt("code", str(self.user.pk), self.request)
         self.recovery_codes = services.authenticator_confirm(
             user=self.user, device=self.device, code=code
         )
@@ -227,12 +220,7 @@ class PasswordConfirmForm(forms.Form):
 
 
 def confirm_password(request, user, password):
-    keys = [
-        throttle.account_key("password", user.email),
-        throttle.address_key("password", request),
-    ]
-    if until := throttle.begin_attempt(keys):
-        raise locked_error(until)
+    keys = start_attempt("password", user.email, request)
     if not user.check_password(password):
         raise ValidationError(_("Your password was entered incorrectly."), code="wrong")
     throttle.attempt_succeeded(keys)
@@ -267,12 +255,7 @@ class PairingForm(forms.Form):
     def clean_phrase(self):
         from accounts import companion
 
-        keys = [
-            throttle.account_key("phrase", str(self.user.pk)),
-            throttle.address_key("phrase", self.request),
-        ]
-        if until := throttle.begin_attempt(keys):
-            raise locked_error(until)
+        keys = start_attempt("phrase", str(self.user.pk), self.request)
         self.enrollment = companion.pairing_claim(
             user=self.user, phrase=self.cleaned_data["phrase"]
         )

@@ -116,8 +116,7 @@ def invitation_accept(*, invitation: Invitation, password: str, language: str) -
 def password_reset_request(*, email: str, request) -> None:
     """Email a reset link if the address has an account; answer the same way if not.
     Requests are throttled per address and per client like sign-in attempts."""
-    keys = [throttle.account_key("reset", email), throttle.address_key("reset", request)]
-    if throttle.begin_attempt(keys):
+    if throttle.begin_attempt(throttle.keys_for("reset", email, request)):
         return
     user = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
     if user is None or not user.is_active:

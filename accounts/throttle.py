@@ -51,6 +51,11 @@ def address_key(kind: str, request) -> Key:
     return Key(f"{kind}:address:{client_address(request)}", **settings.THROTTLE_ADDRESS)
 
 
+def keys_for(kind: str, identifier: str, request) -> list[Key]:
+    """The account's key and the client address's key for one kind of attempt."""
+    return [account_key(kind, identifier), address_key(kind, request)]
+
+
 def _blocked_until(row: LoginThrottle, key: Key, now: dt.datetime) -> dt.datetime | None:
     if row.failures >= key.lock_after:
         until = row.last_failure_at + dt.timedelta(seconds=settings.THROTTLE_LOCK_SECONDS)

@@ -3,7 +3,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +30,13 @@ from accounts.forms import (
     RegistrationForm,
     SecondFactorForm,
 )
-from accounts.models import ApprovalState, CompanionDevice, CompanionEnrollment, LoginApproval
+from accounts.models import (
+    ApprovalState,
+    CompanionDevice,
+    CompanionEnrollment,
+    LoginApproval,
+    User,
+)
 from accounts.qr import qr_svg
 
 FRESH_CODES_KEY = "fresh_recovery_codes"
@@ -301,8 +307,6 @@ def register(request, token):
 
 
 def _invitation_problem(invitation) -> str | None:
-    from accounts.models import User
-
     if invitation is None:
         return "unknown"
     if invitation.is_used:
@@ -422,8 +426,6 @@ def authenticator_replace(request):
 
 @require_POST
 def logout_view(request):
-    from django.contrib.auth import logout
-
     logout(request)
     messages.info(request, _("You are logged out."))
     return redirect("accounts:login")

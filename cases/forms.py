@@ -16,7 +16,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceSubscription
-from cases.models import INSTANCE_ID_PATTERN
+from cases.models import CLOSED_STATUSES, INSTANCE_ID_PATTERN, Case
 from catalog import selectors
 from catalog.models import (
     FormLayout,
@@ -286,8 +286,6 @@ class CaseForm(forms.Form):
         number = self.cleaned_data["follows"]
         if not number:
             return None
-        from cases.models import CLOSED_STATUSES, Case
-
         case = Case.objects.filter(
             company=self.company, number=number, status__in=CLOSED_STATUSES
         ).first()

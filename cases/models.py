@@ -230,6 +230,10 @@ class MessageQuerySet(models.QuerySet):
             return self
         return self.filter(is_internal=False)
 
+    def thread(self, case, user):
+        """A case's messages this user may read, with their authors."""
+        return self.visible_to(user).filter(case=case).select_related("author")
+
 
 class Message(models.Model):
     """One post in a case's Chatter: by the customer side or by an operator."""

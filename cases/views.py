@@ -143,12 +143,10 @@ def case_detail(request, number):
 
 def _thread_page(request, case, *, before=None):
     """The newest page of the thread (or the page before message `before`), oldest first."""
-    messages_ = Message.objects.visible_to(request.user).filter(case=case)
+    messages_ = Message.objects.thread(case, request.user)
     if (before_id := as_id(before)) is not None:
         messages_ = messages_.filter(pk__lt=before_id)
-    newest_first = list(
-        messages_.select_related("author").order_by("-id")[: settings.CHATTER_PAGE_SIZE + 1]
-    )
+    newest_first = list(messages_.order_by("-id")[: settings.CHATTER_PAGE_SIZE + 1])
     has_older = len(newest_first) > settings.CHATTER_PAGE_SIZE
     thread = list(reversed(newest_first[: settings.CHATTER_PAGE_SIZE]))
     return {
@@ -173,9 +171,8 @@ def chatter_updates(request, number):
     case = _case_for(request, number)
     after = as_id(request.GET.get("after")) or 0
     new = list(
-        Message.objects.visible_to(request.user)
-        .filter(case=case, pk__gt=after)
-        .select_related("author")
+        Message.objects.thread(case, request.user)
+        .filter(pk__gt=after)
         .order_by("id")[: settings.CHATTER_PAGE_SIZE]
     )
     context = {

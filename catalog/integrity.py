@@ -63,8 +63,9 @@ def catalogue_problems() -> list[str]:
             problems.append(f"main content {main_content.code} has no active problem")
 
     targets = set(ResponseTarget.objects.values_list("service__code", "priority__code"))
+    active_priorities = list(Priority.objects.active())
     for service in Service.objects.active():
-        for priority in Priority.objects.active():
+        for priority in active_priorities:
             if (service.code, priority.code) not in targets:
                 problems.append(
                     f"service {service.code} has no response target for priority {priority.code}"

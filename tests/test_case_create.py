@@ -9,7 +9,15 @@ from django.urls import reverse
 
 from accounts.models import ServiceSubscription
 from cases.models import Case
-from catalog.models import MainContent, OperatingSystem, Problem, Product, ProductGroup, Service
+from catalog.models import (
+    MainContent,
+    OperatingSystem,
+    Priority,
+    Problem,
+    Product,
+    ProductGroup,
+    Service,
+)
 from tests.conftest import log_in, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +42,7 @@ def guide_example(**overrides) -> dict:
         "operating_system": pk(OperatingSystem, code="windows-11"),
         "main_content": pk(MainContent, code="malware"),
         "problem": pk(Problem, main_content__code="malware", code="virus-not-removed"),
-        "priority": pk(Service._meta.apps.get_model("catalog", "Priority"), code="normal"),
+        "priority": pk(Priority, code="normal"),
         "description": "検出されたウイルスが駆除できません。\nログを添付します。",
     }
     return data | overrides
@@ -120,9 +128,7 @@ def test_it_lays_out_the_fields_in_the_guides_order(customer_client, lite_servic
 
 def test_it_defaults_the_priority_to_normal(customer_client, lite_services):
     form = customer_client.get(NEW).context["form"]
-    assert form["priority"].value() == pk(
-        Service._meta.apps.get_model("catalog", "Priority"), code="normal"
-    )
+    assert form["priority"].value() == pk(Priority, code="normal")
 
 
 def test_it_asks_incident_services_for_instance_ids_with_the_hint(customer_client, lite_services):

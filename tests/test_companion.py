@@ -279,8 +279,6 @@ def test_it_offers_a_code_instead_and_the_companion_shows_the_totp_fallback(
 
 
 def test_it_removes_a_device_with_the_password_and_an_email(client, newcomer, paired, mailoutbox):
-    from tests.conftest import RECOVERY_CODES  # noqa: F401
-
     device = CompanionDevice.objects.get(user=newcomer)
     approval = approval_page(client, newcomer)
     paired.post("answer", {"approval": approval.pk, "number": approval.number})
@@ -320,7 +318,6 @@ def test_it_gives_the_app_only_its_own_codes(client, make_user, company):
     pair(Client(), phone, user)
     device = CompanionDevice.objects.get(user=user)
     assert phone.state().json()["totp_key"] == device.codes.key
-    # Replacing the authenticator app later leaves the companion's codes alone.
     assert TOTPDevice.objects.filter(user=user).count() == 1
 
 
