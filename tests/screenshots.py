@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.helpers import classroom_url
 from tests.test_browser_case_create import WORDS as FORM_WORDS
 from tests.test_browser_case_create import fill_guide_example
 
@@ -75,7 +76,7 @@ def test_screenshots(settings, live_server, catalogue, new_page, tmp_path, langu
     def shot(name):
         page.screenshot(path=OUT / f"{language}-{next(step):02d}-{name}.png", full_page=True)
 
-    page.goto("/demo/outbox/")
+    page.goto(classroom_url())
     shot("outbox")
     page.get_by_role(
         "link", name=re.compile("登録を完了してください|Complete your registration")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from cases.models import Case
 from hub.models import OutboundEmail
+from tests.helpers import classroom_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Demo-Passw0rd!"
@@ -32,6 +33,7 @@ def test_it_passes_axe_on_every_tour_page(settings, live_server, catalogue, new_
     call_command("demo", "--reset", verbosity=0)
     call_command("demo", "--trainees", "1", verbosity=0)
     page = new_page(locale)
+    page.goto(classroom_url())
 
     for path in ("/accounts/login/", "/demo/outbox/", "/accounts/password/reset/"):
         page.goto(path)

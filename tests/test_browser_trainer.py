@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import Case, Message
+from tests.helpers import classroom_url
 from tests.test_browser_case_create import WORDS as FORM_WORDS
 from tests.test_browser_case_create import fill_guide_example
 
@@ -37,7 +38,7 @@ def sign_in(page, email):
 def test_it_lets_a_trainee_without_a_phone_walk_the_whole_guide(classroom, new_page):
     page = new_page("ja-JP")
     # Chapter 1: the invitation email, from the outbox.
-    page.goto("/demo/outbox/")
+    page.goto(classroom_url())
     page.get_by_role("link", name="ESET Services HUB – 登録を完了してください").first.click()
     page.get_by_test_id("email-body").get_by_role("link").first.click()
     assert page.get_by_role("heading", name="登録を完了してください").is_visible()

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +15,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Company, Invitation, ServiceSubscription, User
 from cases.models import Attachment, Case, Message
 from hub.models import OutboundEmail
-from tests.conftest import PASSWORD, log_in, subprocess_env, totp_code
+from tests.conftest import (
+    PASSWORD,
+    log_in,
+    subprocess_env,
+    subscribe,
+    totp_code,
+    with_authenticator,
+)
+from tests.helpers import classroom_url
 from trainer import seed
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +40,24 @@ def demo_mode(settings, catalogue):
     settings.DEMO_MODE = True
     settings.OUTBOX_KEEP_BODIES = True
     settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def demo_customer(make_user, company):
+    """A demo account (the demo set is the .example domain), signed in nowhere yet."""
+    user = make_user(
+        email="aoi.kato@sample-shoji.example", full_name="加藤 葵", company=company, is_demo=True
+    )
+    with_authenticator(user)
+    return user
+
+
+@pytest.fixture
+def classroom_client(demo_mode, client):
+    """A browser that opened the trainer's classroom link."""
+    response = client.get(classroom_url())
+    assert response.status_code == 302
+    return client
 
 
 def snapshot():
@@ -133,7 +160,8 @@ def test_it_invites_a_class_of_trainees_as_csv(demo_mode, capsys):
     assert Invitation.objects.filter(email__endswith="@training.example").count() == 20
 
 
-def test_it_shows_only_trainer_mode_mail_in_the_outbox(demo_mode, client, settings):
+def test_it_shows_only_trainer_mode_mail_of_demo_accounts_in_the_outbox(classroom_client, settings):
+    client = classroom_client
     OutboundEmail.objects.create(
         to="real@customer.jp", subject="real", body_text="x", language="ja"
     )
@@ -148,9 +176,46 @@ def test_it_shows_only_trainer_mode_mail_in_the_outbox(demo_mode, client, settin
     assert client.get(f"/demo/outbox/{real.pk}/").status_code == 404
 
 
-def test_it_shows_the_current_code_of_the_device_being_signed_in(demo_mode, client, customer):
-    client.post(reverse("accounts:login"), {"email": customer.email, "password": PASSWORD})
-    device = TOTPDevice.objects.get(user=customer)
+def test_it_never_shows_a_real_accounts_mail_sent_in_trainer_mode(
+    classroom_client, customer, operator
+):
+    """A real user (invited into a demo company, or an operator) asks for a password reset
+    while trainer mode is on: the link must not reach the outbox."""
+    client = classroom_client
+    for person in (customer, operator):
+        client.post(reverse("accounts:password_reset"), {"email": person.email})
+    sent = OutboundEmail.objects.filter(to__in=[customer.email, operator.email], demo=True)
+    assert sent.count() == 2
+    listing = client.get("/demo/outbox/").content.decode()
+    assert customer.email not in listing and operator.email not in listing
+    for email in sent:
+        assert client.get(f"/demo/outbox/{email.pk}/").status_code == 404
+
+
+def test_it_shows_nothing_to_a_visitor_who_did_not_join_the_classroom(demo_mode, client):
+    call_command("demo", "--trainees", "1", verbosity=0)
+    email = OutboundEmail.objects.get(to="trainee01@training.example")
+    for url in ["/demo/outbox/", f"/demo/outbox/{email.pk}/", *DEMO_URLS[2:]]:
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("trainer:join", args=["0" * 20])).status_code == 404
+    assert client.get("/demo/outbox/").status_code == 404
+    # The sign-in page does not point at codes this visitor cannot see.
+    assert (
+        "trainer:authenticator_code" not in client.get(reverse("accounts:login")).content.decode()
+    )
+
+
+def test_it_forgets_the_classroom_when_demo_mode_ends(classroom_client, settings):
+    settings.DEMO_MODE = False
+    assert classroom_client.get("/demo/outbox/").status_code == 404
+
+
+def test_it_shows_the_current_code_of_the_demo_device_being_signed_in(
+    classroom_client, demo_customer
+):
+    client = classroom_client
+    client.post(reverse("accounts:login"), {"email": demo_customer.email, "password": PASSWORD})
+    device = TOTPDevice.objects.get(user=demo_customer)
     panel = client.get("/demo/authenticator/code/").content.decode()
     shown = re.search(r'data-testid="on-screen-code"[^>]*>(\d{3}) (\d{3})<', panel)
     assert "".join(shown.groups()) == totp_code(device)
@@ -160,8 +225,21 @@ def test_it_shows_the_current_code_of_the_device_being_signed_in(demo_mode, clie
     assert response.url == "/"
 
 
-def test_it_shows_nobody_a_code_before_the_password(demo_mode, client, customer):
-    panel = client.get("/demo/authenticator/code/").content.decode()
+@pytest.mark.parametrize("who", ["customer", "operator"])
+def test_it_never_shows_the_code_of_a_real_account(classroom_client, request, who):
+    person = request.getfixturevalue(who)
+    client = classroom_client
+    response = client.post(reverse("accounts:login"), {"email": person.email, "password": PASSWORD})
+    assert response.status_code == 302
+    device = TOTPDevice.objects.get(user=person)
+    for url in ("/demo/authenticator/code/", "/demo/authenticator/"):
+        page = client.get(url).content.decode()
+        assert 'data-testid="on-screen-code"' not in page
+        assert totp_code(device) not in page.replace(" ", "")
+
+
+def test_it_shows_nobody_a_code_before_the_password(classroom_client):
+    panel = classroom_client.get("/demo/authenticator/code/").content.decode()
     assert 'data-testid="on-screen-code"' not in panel
 
 
@@ -193,3 +271,48 @@ def test_it_keeps_each_trainee_in_a_company_of_their_own(demo_mode):
     assert first.company != second.company
     call_command("demo", "--reset", verbosity=0)
     assert not Company.objects.filter(name__startswith=seed.TRAINING_COMPANY).exists()
+
+
+def test_it_resets_around_a_real_account_invited_into_a_demo_company(demo_mode, capsys):
+    """The ordinary classroom case: the trainer invites a real person into a demo company, they
+    register and file a case, and an operator of the demo answers a real company's case."""
+    from accounts.services import invitation_accept, invitation_create
+    from cases.services import message_post
+
+    call_command("demo", "--reset", verbosity=0)
+    lite = Company.objects.get(name=seed.DEMO_COMPANIES[0])
+    invitation = invitation_create(
+        email="taro@real-customer.jp", full_name="Taro", company=lite, language="ja"
+    )
+    taro = invitation_accept(invitation=invitation, password=PASSWORD, language="ja")
+    assert not taro.is_demo
+    with_authenticator(taro)
+    theirs = Case.objects.filter(company=lite).first()
+    Message.objects.create(case=theirs, author=taro, body="real words", post_id=uuid.uuid4())
+    real_company = Company.objects.create(name="Real Co", plan=lite.plan)
+    real_user = User.objects.create_user(
+        email="hana@real-co.jp", password=PASSWORD, full_name="Hana", company=real_company
+    )
+    real_case = Case.objects.filter(company=lite).first()
+    real_case.company, real_case.created_by = real_company, real_user
+    real_case.subscription = subscribe(real_company, real_case.service.code)
+    real_case.save(update_fields=["company", "created_by", "subscription"])
+    demo_operator = User.objects.get(email="support@eset.example")
+    message_post(case=real_case, author=demo_operator, body="an answer", post_id=uuid.uuid4())
+    capsys.readouterr()
+
+    call_command("demo", "--reset")
+
+    out = capsys.readouterr().out
+    (line,) = [row for row in out.splitlines() if row.startswith("Left in place")]
+    assert "taro@real-customer.jp" in line and "support@eset.example" in line
+    taro.refresh_from_db()
+    assert taro.company.name == seed.DEMO_COMPANIES[0]
+    assert TOTPDevice.objects.filter(user=taro).exists()
+    assert not Case.objects.filter(company=taro.company).exists()
+    assert real_case.messages.filter(author__email="support@eset.example").exists()
+    # The demo itself is whole again: one of each demo account, a fresh demo company.
+    assert User.objects.filter(email="support@eset.example").count() == 1
+    assert Company.objects.filter(name=seed.DEMO_COMPANIES[0]).count() == 2
+    assert User.objects.get(email="yuki.sato@sample-shoji.example").company != taro.company
+    call_command("demo", "--reset", verbosity=0)

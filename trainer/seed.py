@@ -1,8 +1,8 @@
 """The demo world a trainer teaches in: two companies, contacts at each onboarding stage,
 operators, and cases in every status and stage with threads and files in both languages.
 
-Everything demo lives under the reserved .example domain, so a reset never touches real
-accounts. A reset runs in one transaction: the server is never seen half-seeded.
+Everything demo is marked `is_demo` (and lives under the reserved .example domain), so a reset
+never touches real accounts. A reset runs in one transaction: the server is never seen half-seeded.
 """
 
 import datetime as dt
@@ -40,47 +40,68 @@ from catalog.models import (
 )
 from hub.models import OutboundEmail
 
-DEMO_DOMAIN = ".example"
 DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - printed for the class, demo accounts only
 TRAINING_COMPANY = "研修用株式会社 (Training Co.)"
 DEMO_COMPANIES = ["サンプル商事株式会社", "デモ工業株式会社"]
 
 
 def demo_users():
-    return User.objects.filter(email__endswith=DEMO_DOMAIN)
+    return User.objects.filter(is_demo=True)
 
 
-def clear() -> None:
-    """Remove every demo object (and its files); the catalogue and real accounts stay."""
+def clear() -> list[str]:
+    """Remove every demo object (and its files); the catalogue and real accounts stay.
+
+    A real account invited into a demo company (the ordinary classroom case) keeps its company,
+    emptied of demo data; a demo operator who answered a real company's case keeps their account
+    so that thread stays whole. Returns one line per thing left, saying why.
+    """
     users = demo_users()
     companies = Company.objects.filter(
         Q(pk__in=users.values("company"))
         | Q(name__in=DEMO_COMPANIES)
         | Q(name__startswith=TRAINING_COMPANY)
     )
+    real_members = User.objects.filter(company__in=companies, is_demo=False)
+    kept_companies = companies.filter(pk__in=real_members.values("company"))
     cases = Case.objects.filter(company__in=companies)
+    real_cases = Case.objects.exclude(pk__in=cases.values("pk"))
+    kept_users = users.filter(
+        Q(pk__in=Message.objects.filter(case__in=real_cases).values("author"))
+        | Q(pk__in=Attachment.objects.filter(case__in=real_cases).values("uploaded_by"))
+        | Q(pk__in=real_cases.values("created_by"))
+    )
+    left = [
+        f"{company.name}: kept, it holds real accounts "
+        f"({', '.join(company.users.filter(is_demo=False).values_list('email', flat=True))})"
+        for company in kept_companies
+    ] + [f"{person.email}: kept, it wrote in a real company's case" for person in kept_users]
+
     stored = list(Attachment.objects.filter(case__in=cases).values_list("stored_name", flat=True))
     Attachment.objects.filter(case__in=cases).delete()
     Message.objects.filter(case__in=cases).delete()
     Case.objects.filter(follows__in=cases).update(follows=None)
     cases.delete()
-    Invitation.objects.filter(email__endswith=DEMO_DOMAIN).delete()
+    Invitation.objects.filter(
+        Q(is_demo=True) | Q(company__in=companies, user__isnull=True)
+    ).delete()
     PasswordReset.objects.filter(user__in=users).delete()
     TOTPDevice.objects.filter(user__in=users).delete()
     StaticDevice.objects.filter(user__in=users).delete()
     OutboundEmail.objects.filter(demo=True).delete()
     LoginThrottle.objects.all().delete()
-    users.delete()
+    users.exclude(pk__in=kept_users.values("pk")).delete()
     ServiceSubscription.objects.filter(company__in=companies).delete()
-    companies.delete()
+    companies.exclude(pk__in=kept_companies.values("pk")).delete()
     transaction.on_commit(lambda: uploads.remove(stored))
+    return left
 
 
 def reset() -> dict:
-    """Clear and seed again; returns the trainer's entry points."""
+    """Clear and seed again; returns the trainer's entry points and what was left, and why."""
     with transaction.atomic():
-        clear()
-        return _seed()
+        left = clear()
+        return _seed() | {"left": left}
 
 
 def _seed() -> dict:
@@ -88,16 +109,21 @@ def _seed() -> dict:
     password = make_password(DEMO_PASSWORD)
 
     def user(email, name, *, company=None, language="ja", staff=False, two_factor=True):
-        person = User.objects.create(
+        # A demo operator kept by the last reset (see clear) is set up afresh, not duplicated.
+        person, _ = User.objects.update_or_create(
             email=email,
-            full_name=name,
-            company=company,
-            language=language,
-            is_staff=staff,
-            is_superuser=staff,
-            password=password,
-            terms_version=settings.TERMS_VERSION if company else "",
-            terms_accepted_at=timezone.now() if company else None,
+            defaults={
+                "full_name": name,
+                "company": company,
+                "language": language,
+                "is_staff": staff,
+                "is_superuser": staff,
+                "is_active": True,
+                "is_demo": True,
+                "password": password,
+                "terms_version": settings.TERMS_VERSION if company else "",
+                "terms_accepted_at": timezone.now() if company else None,
+            },
         )
         if two_factor:
             TOTPDevice.objects.create(user=person, name="authenticator-app", confirmed=True)
@@ -138,6 +164,7 @@ def _seed() -> dict:
         company=lite,
         language="ja",
         invited_by=operator,
+        is_demo=True,
     )
 
     endpoint = Product.objects.get(code="eset-endpoint-security")
@@ -224,6 +251,7 @@ def _seed() -> dict:
         company=lite,
         language="ja",
         invited_by=operator,
+        is_demo=True,
     )
     return {"invitation_url": fresh.link, "operator": operator.email, "password": DEMO_PASSWORD}
 
@@ -254,7 +282,7 @@ def trainees(count: int) -> list[dict]:
                 )
             name = f"研修生 {n:02d}"
             invitation = invitation_create(
-                email=email, full_name=name, company=company, language="ja"
+                email=email, full_name=name, company=company, language="ja", is_demo=True
             )
             rows.append({"name": name, "email": email, "url": invitation.link})
         return rows

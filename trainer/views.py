@@ -2,6 +2,8 @@ import time
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -9,24 +11,46 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import pending
+from accounts.models import Invitation, User
 from accounts.views import SETUP_KEY
 from hub.models import OutboundEmail
-from trainer.decorators import demo_mode_required
+from trainer import classroom
+from trainer.decorators import classroom_required, demo_mode_required
 
 
 @demo_mode_required
 @never_cache
+def join(request, key):
+    """The trainer's classroom link: admits this browser to the outbox and the codes."""
+    if not classroom.key_matches(key):
+        raise Http404
+    response = redirect("trainer:outbox")
+    classroom.admit(response)
+    return response
+
+
+def _demo_mail():
+    """Mail sent in trainer mode to demo accounts and demo invitations only: a real account's
+    mail (a password reset of someone invited into a demo company, say) is never shown."""
+    return OutboundEmail.objects.filter(demo=True).filter(
+        Q(to__in=User.objects.filter(is_demo=True).values("email"))
+        | Q(to__in=Invitation.objects.filter(is_demo=True).values("email"))
+    )
+
+
+@classroom_required
+@never_cache
 def outbox(request):
-    """Every email the portal sent in trainer mode, newest first."""
-    emails = OutboundEmail.objects.filter(demo=True).order_by("-created_at", "-id")
+    """Every email the portal sent to demo accounts in trainer mode, newest first."""
+    emails = _demo_mail().order_by("-created_at", "-id")
     page = Paginator(emails, 50).get_page(request.GET.get("page"))
     return render(request, "trainer/outbox.html", {"page": page})
 
 
-@demo_mode_required
+@classroom_required
 @never_cache
 def outbox_email(request, email_id):
-    email = get_object_or_404(OutboundEmail, pk=email_id, demo=True)
+    email = get_object_or_404(_demo_mail(), pk=email_id)
     return render(request, "trainer/outbox_email.html", {"email": email})
 
 
@@ -34,7 +58,7 @@ def _device(request):
     """The device this browser is signing in with: the one being set up, else the confirmed one.
     Codes are computed from it exactly as a phone app would; the portal still verifies them."""
     user = pending.user(request) or (request.user if request.user.is_authenticated else None)
-    if user is None:
+    if user is None or not user.is_demo:
         return None
     setup_id = request.session.get(SETUP_KEY)
     devices = TOTPDevice.objects.filter(user=user)
@@ -57,13 +81,13 @@ def _code_context(request):
     }
 
 
-@demo_mode_required
+@classroom_required
 @never_cache
 def authenticator(request):
     return render(request, "trainer/authenticator.html", _code_context(request))
 
 
-@demo_mode_required
+@classroom_required
 @never_cache
 def authenticator_code(request):
     return render(request, "trainer/_authenticator_code.html", _code_context(request))

@@ -22,12 +22,15 @@ class Command(BaseCommand):
         ]
         if settings.DEMO_MODE:
             from trainer import seed
+            from trainer.classroom import classroom_key
 
             (trainee,) = seed.trainees(1)
             lines += [
                 "",
                 "  Trainer mode (demo data; codes appear on the sign-in page, no phone needed):",
-                f"  Outbox:           {base}{reverse('trainer:outbox')}",
+                "  Classroom link (open it first; it shows the outbox and on-screen codes of",
+                "  demo accounts only, to browsers that opened it):",
+                f"                    {base}{reverse('trainer:join', args=[classroom_key()])}",
                 f"  Operator:         support@eset.example / {seed.DEMO_PASSWORD}",
                 f"  Customer:         yuki.sato@sample-shoji.example / {seed.DEMO_PASSWORD}",
                 f"  New invitation:   {trainee['url']}",

@@ -37,6 +37,11 @@ class Command(BaseCommand):
                 f"  Customers:      yuki.sato@sample-shoji.example / {entry['password']}\n"
                 f"  Fresh invitation link: {entry['invitation_url']}"
             )
+            if entry["left"]:
+                self.stdout.write(
+                    "Left in place (real accounts are never reset; move or remove them in the "
+                    "admin, then reset again): " + "; ".join(entry["left"])
+                )
         if trainees:
             rows = seed.trainees(trainees)
             if csv:
