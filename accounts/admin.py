@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.models import Company, Invitation, InvitationStatus, ServiceSubscription, User
+from accounts.models import (
+    Company,
+    Invitation,
+    InvitationStatus,
+    ServiceSubscription,
+    User,
+    canonical_email,
+)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -128,8 +135,8 @@ class InvitationForm(forms.ModelForm):
         fields = ("full_name", "email", "company", "language")
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
+        email = canonical_email(self.cleaned_data["email"])
+        if User.objects.filter(email=email).exists():
             raise ValidationError(_("A user with this email address already exists."))
         return email
 

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+import audit
 from accounts import services, throttle
-from accounts.models import Invitation, User
+from accounts.models import Invitation, User, canonical_email
 
 PASSWORD_MAX_LENGTH = 4096
 CODE_MAX_LENGTH = 32
@@ -27,8 +28,26 @@ def start_attempt(kind: str, identifier: str, request) -> list:
     """Count an attempt against the account and the address, or refuse with the unlock time."""
     keys = throttle.keys_for(kind, identifier, request)
     if until := throttle.begin_attempt(keys):
+        # Kept as it happens: a refused attempt changes nothing, so has no transaction to join.
+        person = attempted_by(kind, identifier)
+        audit.record(
+            action=audit.Action.LOCKED_OUT,
+            actor=person,
+            actor_email=identifier if kind == "password" else "",
+            subject=person,
+            step=kind,
+            until=until,
+        )
         raise locked_error(until)
     return keys
+
+
+def attempted_by(kind: str, identifier: str) -> User | None:
+    """Whose account an attempt was against: the password step knows an email, the later
+    steps the user's id."""
+    if kind == "password":
+        return User.objects.filter(email=canonical_email(identifier)).first()
+    return User.objects.filter(pk=identifier).first()
 
 
 def password_field(label, autocomplete="new-password"):
@@ -60,6 +79,14 @@ class LoginForm(forms.Form):
         keys = start_attempt("password", email, self.request)
         self.user = authenticate(self.request, email=email, password=password)
         if self.user is None:
+            person = attempted_by("password", email)
+            audit.record(
+                action=audit.Action.SIGN_IN_FAILED,
+                actor=person,
+                actor_email=email,
+                subject=person,
+                step="password",
+            )
             raise ValidationError(
                 _("Enter a correct email address and password."), code="invalid_login"
             )
@@ -107,6 +134,12 @@ class SecondFactorForm(forms.Form):
         keys = start_attempt("code", str(self.user.pk), self.request)
         self.device = services.second_factor_verify(user=self.user, code=code)
         if self.device is None:
+            audit.record(
+                action=audit.Action.SIGN_IN_FAILED,
+                actor=self.user,
+                subject=self.user,
+                step="second_factor",
+            )
             raise ValidationError(
                 _("This code is not valid. Codes change every 30 seconds and work once."),
                 code="invalid",
@@ -222,6 +255,9 @@ class PasswordConfirmForm(forms.Form):
 def confirm_password(request, user, password):
     keys = start_attempt("password", user.email, request)
     if not user.check_password(password):
+        audit.record(
+            action=audit.Action.SIGN_IN_FAILED, actor=user, subject=user, step="password_again"
+        )
         raise ValidationError(_("Your password was entered incorrectly."), code="wrong")
     throttle.attempt_succeeded(keys)
     return password

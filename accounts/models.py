@@ -1,4 +1,5 @@
 import datetime as dt
+import unicodedata
 import zoneinfo
 
 from django.conf import settings
@@ -138,16 +139,26 @@ class ServiceSubscription(models.Model):
         return max(self.sub_services_included - self.sub_services_used, 0)
 
 
+def canonical_email(raw: str | None) -> str:
+    """The one spelling of an address used for storage, lookup and throttling alike.
+
+    NFKC turns look-alikes into the letters they stand for (long ſ into s, the Kelvin sign into
+    K, full-width letters into ASCII), then lower case. Lookups compare this form exactly, never
+    with the database's case folding: PostgreSQL's UPPER maps dotless ı onto I, so an `iexact`
+    lookup found an account under a spelling that the throttle counted as another.
+    """
+    return unicodedata.normalize("NFKC", raw or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     @classmethod
     def normalize_email(cls, email):
-        # Addresses are compared without case everywhere: one person, one account.
-        return (email or "").strip().lower()
+        return canonical_email(email)
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=self.normalize_email(email))
+        return self.get(email=canonical_email(email))
 
     def create_user(self, email, password=None, **fields):
         if not email:
@@ -203,6 +214,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     terms_accepted_at = models.DateTimeField(_("terms of use accepted at"), null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Made by trainer mode's `demo` command (or registered from its invitations): the only
+    # accounts whose mail and codes trainer pages may show, and the only ones a reset removes.
+    is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
 
     objects = UserManager()
 
@@ -314,6 +328,7 @@ class Invitation(OneTimeToken):
         verbose_name=_("invited by"),
     )
     sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo invitation"), default=False, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -381,6 +396,8 @@ class CompanionEnrollment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the password the claim was made with: changing it ends the pairing too.
+    claimed_with = models.CharField(max_length=64, blank=True)
     device = models.OneToOneField(
         "CompanionDevice", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

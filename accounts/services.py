@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import audit
 from accounts import throttle
-from accounts.models import Company, Invitation, PasswordReset, User
+from accounts.models import Company, Invitation, PasswordReset, User, canonical_email
 from accounts.tokens import hash_token, looks_like_token
 from hub.emails import absolute_url, queue_email
 
@@ -29,22 +30,27 @@ class LinkUnavailable(Exception):
 
 
 def invitation_create(
-    *, email: str, full_name: str, company: Company, language: str, invited_by: User | None = None
+    *,
+    email: str,
+    full_name: str,
+    company: Company,
+    language: str,
+    invited_by: User | None = None,
+    is_demo: bool = False,
 ) -> Invitation:
     """Invite a contact; a pending invitation for the same address gets a fresh link instead."""
-    email = User.objects.normalize_email(email)
-    if User.objects.filter(email__iexact=email).exists():
+    email = canonical_email(email)
+    if User.objects.filter(email=email).exists():
         raise ValidationError({"email": _("A user with this email address already exists.")})
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
-            .filter(email__iexact=email, used_at__isnull=True)
-            .first()
+            Invitation.objects.select_for_update().filter(email=email, used_at__isnull=True).first()
         ) or Invitation(email=email)
         invitation.full_name = full_name
         invitation.company = company
         invitation.language = language
         invitation.invited_by = invited_by
+        invitation.is_demo = is_demo
         return _send_invitation(invitation)
 
 
@@ -65,6 +71,7 @@ def _send_invitation(invitation: Invitation) -> Invitation:
     raw = invitation.renew(dt.timedelta(days=settings.INVITATION_TTL_DAYS))
     invitation.sent_at = timezone.now()
     invitation.save()
+    audit.record(action=audit.Action.INVITATION_SENT, subject=invitation)
     # Not stored: only the caller that sent it (and the recipient) ever knows the link.
     invitation.link = absolute_url(reverse("accounts:register", args=[raw]))
     queue_email(
@@ -102,11 +109,16 @@ def invitation_accept(*, invitation: Invitation, password: str, language: str) -
                     language=language,
                     terms_version=settings.TERMS_VERSION,
                     terms_accepted_at=timezone.now(),
+                    is_demo=invitation.is_demo,
                 )
         except IntegrityError:
             raise LinkUnavailable from None
         invitation.user = user
         invitation.save(update_fields=["user"])
+        audit.record(action=audit.Action.INVITATION_USED, actor=user, subject=invitation)
+        audit.record(
+            action=audit.Action.PASSWORD_CHANGED, actor=user, subject=user, via="registration"
+        )
     return user
 
 
@@ -118,7 +130,7 @@ def password_reset_request(*, email: str, request) -> None:
     Requests are throttled per address and per client like sign-in attempts."""
     if throttle.begin_attempt(throttle.keys_for("reset", email, request)):
         return
-    user = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
+    user = User.objects.filter(email=canonical_email(email)).first()
     if user is None or not user.is_active:
         return
     with transaction.atomic():
@@ -152,6 +164,7 @@ def password_reset_complete(*, reset: PasswordReset, password: str) -> User:
         user = reset.user
         user.set_password(password)
         user.save(update_fields=["password"])
+        audit.record(action=audit.Action.PASSWORD_CHANGED, actor=user, subject=user, via="reset")
         security_notice(user=user, event="password_changed")
     return user
 
@@ -225,8 +238,19 @@ def authenticator_confirm(*, user: User, device: TOTPDevice, code: str) -> list[
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         # Replaces the previous app; a paired HUB Authenticator keeps its own codes.
-        TOTPDevice.objects.filter(user=user, companion__isnull=True).exclude(pk=device.pk).delete()
+        replaced = (
+            TOTPDevice.objects.filter(user=user, companion__isnull=True)
+            .exclude(pk=device.pk)
+            .delete()[0]
+        )
         codes = _new_recovery_codes(user)
+        audit.record(
+            action=audit.Action.FACTOR_ADDED,
+            actor=user,
+            subject=user,
+            method="authenticator",
+            replaced=replaced,
+        )
         security_notice(user=user, event="authenticator_added")
     return codes
 
@@ -234,6 +258,7 @@ def authenticator_confirm(*, user: User, device: TOTPDevice, code: str) -> list[
 def recovery_codes_regenerate(*, user: User, notify: bool = True) -> list[str]:
     with transaction.atomic():
         codes = _new_recovery_codes(user)
+        audit.record(action=audit.Action.RECOVERY_CODES_CREATED, actor=user, subject=user)
         if notify:
             security_notice(user=user, event="recovery_codes_regenerated")
     return codes

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import LoginThrottle
+from accounts.models import LoginThrottle, canonical_email
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,13 @@ class Key:
 
 
 def account_key(kind: str, identifier: str) -> Key:
-    digest = hashlib.sha256(identifier.strip().lower().encode()).hexdigest()[:40]
+    digest = hashlib.sha256(canonical_email(identifier).encode()).hexdigest()[:40]
     return Key(f"{kind}:account:{digest}", **settings.THROTTLE_ACCOUNT)
 
 
-def client_address(request) -> str:
+def client_ip(request) -> str | None:
     """The client's address: REMOTE_ADDR, or the entry our own proxies added to
-    X-Forwarded-For. IPv6 clients are counted per /64, which one customer usually owns."""
+    X-Forwarded-For; None when that is not an IP address. Also what the audit trail records."""
     address = request.META.get("REMOTE_ADDR", "")
     if settings.TRUSTED_PROXY_COUNT:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
@@ -39,9 +39,18 @@ def client_address(request) -> str:
         if len(hops) >= settings.TRUSTED_PROXY_COUNT:
             address = hops[-settings.TRUSTED_PROXY_COUNT]
     try:
-        ip = ipaddress.ip_address(address)
+        return str(ipaddress.ip_address(address))
     except ValueError:
+        return None
+
+
+def client_address(request) -> str:
+    """The client as the throttle counts it: IPv6 clients per /64, which one customer usually
+    owns."""
+    address = client_ip(request)
+    if address is None:
         return "unknown"
+    ip = ipaddress.ip_address(address)
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)

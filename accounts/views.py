@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 
+import audit
 from accounts import companion, pending, services
 from accounts.forms import (
     AuthenticatorSetupForm,
@@ -36,6 +38,7 @@ from accounts.models import (
     CompanionEnrollment,
     LoginApproval,
     User,
+    canonical_email,
 )
 from accounts.qr import qr_svg
 
@@ -76,6 +79,9 @@ def two_factor(request):
         next_url = pending.finish(request, user, form.device)
         if form.device.persistent_id.startswith("otp_static"):
             left = services.recovery_codes_left(user)
+            audit.record(
+                action=audit.Action.RECOVERY_CODE_USED, actor=user, subject=user, remaining=left
+            )
             messages.warning(
                 request,
                 _("You used a recovery code; %(count)d are left. Create new ones in your profile.")
@@ -146,7 +152,7 @@ def companion_pair(request):
     user = pending.user(request)
     if user is None:
         return _pending_expired(request)
-    if services.has_second_factor(user):
+    if not companion.password_may_pair(user):
         return redirect("accounts:two_factor")
     form = PairingForm(request, user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,17 +166,31 @@ PAIRING_KEY = "companion_pairing"
 
 @never_cache
 def companion_pair_wait(request):
+    """Polled until the app confirmed; then signs in. The pairing rule is asked again here: the
+    account may have changed since the phrase was claimed and the app confirmed it."""
     user = pending.user(request)
     enrollment = (
         CompanionEnrollment.objects.filter(pk=request.session.get(PAIRING_KEY), user=user).first()
         if user
         else None
     )
-    if enrollment is None:
-        return _pending_expired(request)
-    if enrollment.device_id:
+    device = (
+        CompanionDevice.objects.filter(pk=enrollment.device_id, user=user, confirmed=True).first()
+        if enrollment and enrollment.device_id
+        else None
+    )
+    if (
+        enrollment is None
+        or (enrollment.device_id and device is None)
+        or not companion.password_may_pair(user, enrollment)
+    ):
+        # The half sign-in ends: nothing is granted, the person starts again from the password.
         request.session.pop(PAIRING_KEY, None)
-        device = CompanionDevice.objects.get(pk=enrollment.device_id)
+        request.session.pop(pending.SESSION_KEY, None)
+        messages.info(request, _("Your sign-in expired or was not started. Please log in again."))
+        return _client_redirect(request, reverse("accounts:login"))
+    if device:
+        request.session.pop(PAIRING_KEY, None)
         next_url = pending.finish(request, user, device)
         codes = services.recovery_codes_regenerate(user=user, notify=False)
         request.session[FRESH_CODES_KEY] = {"codes": codes, "next": next_url}
@@ -311,7 +331,7 @@ def _invitation_problem(invitation) -> str | None:
         return "unknown"
     if invitation.is_used:
         return "used"
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if User.objects.filter(email=canonical_email(invitation.email)).exists():
         return "registered"
     if invitation.is_expired:
         return "expired"
@@ -386,10 +406,12 @@ def password_change(request):
     form = PasswordChangeForm(request, request.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        user.set_password(form.cleaned_data["password1"])
-        user.save(update_fields=["password"])
+        with transaction.atomic():
+            user.set_password(form.cleaned_data["password1"])
+            user.save(update_fields=["password"])
+            audit.record(action=audit.Action.PASSWORD_CHANGED, subject=user, via="profile")
+            services.security_notice(user=user, event="password_changed")
         update_session_auth_hash(request, user)
-        services.security_notice(user=user, event="password_changed")
         messages.success(request, _("Your password was changed."))
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -441,8 +463,15 @@ def companion_manage(request, device_id):
     )
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["action"] == "remove":
-            device.delete()
-            services.security_notice(user=request.user, event="authenticator_removed")
+            with transaction.atomic():
+                audit.record(
+                    action=audit.Action.FACTOR_REMOVED,
+                    subject=request.user,
+                    method="companion",
+                    name=device.name,
+                )
+                device.delete()
+                services.security_notice(user=request.user, event="authenticator_removed")
             messages.success(request, _("The authenticator was removed."))
         else:
             device.name = form.cleaned_data["name"]

@@ -1,4 +1,17 @@
+import unicodedata
+
 from django.db import migrations, models
+
+
+def canonical_emails(apps, schema_editor):
+    # One spelling for storage, lookup and throttling (accounts.models.canonical_email, copied:
+    # a migration must not change when the code does).
+    for model in ("User", "Invitation"):
+        rows = apps.get_model("accounts", model).objects.all()
+        for row in rows.only("pk", "email").iterator():
+            canonical = unicodedata.normalize("NFKC", row.email).strip().lower()
+            if canonical != row.email:
+                rows.filter(pk=row.pk).update(email=canonical)
 
 
 def mark_demo(apps, schema_editor):
@@ -30,4 +43,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(mark_demo, migrations.RunPython.noop),
+        migrations.RunPython(canonical_emails, migrations.RunPython.noop),
     ]
