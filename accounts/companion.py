@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import audit
 from accounts.models import (
     ApprovalState,
     CompanionDevice,
@@ -200,6 +201,12 @@ def pairing_confirm(*, enrollment: CompanionEnrollment) -> CompanionDevice:
         )
         enrollment.device = device
         enrollment.save(update_fields=["device"])
+        audit.record(
+            action=audit.Action.FACTOR_ADDED,
+            actor=enrollment.user,
+            subject=enrollment.user,
+            method="companion",
+        )
         security_notice(user=enrollment.user, event="authenticator_added")
         return device
 
@@ -250,5 +257,13 @@ def approval_answer(*, device: CompanionDevice, approval_id, number, deny: bool)
             approval.state = ApprovalState.MISMATCH
         approval.answered_at = timezone.now()
         approval.save(update_fields=["state", "answered_at"])
+        if approval.state != ApprovalState.APPROVED:
+            audit.record(
+                action=audit.Action.SIGN_IN_FAILED,
+                actor=device.user,
+                subject=device.user,
+                step="companion",
+                answer=approval.state,
+            )
         CompanionDevice.objects.filter(pk=device.pk).update(last_used_at=approval.answered_at)
         return approval.state

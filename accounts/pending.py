@@ -13,6 +13,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
+import audit
 from accounts.models import User
 
 SESSION_KEY = "pending_login"
@@ -62,6 +63,9 @@ def finish(request, user: User, device) -> str:
     state = request.session.pop(SESSION_KEY, {})
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
+    audit.record(
+        action=audit.Action.SIGN_IN, actor=user, subject=user, method=device._meta.model_name
+    )
     next_url = state.get("next") or settings.LOGIN_REDIRECT_URL_PATH
     if user.is_staff and next_url == settings.LOGIN_REDIRECT_URL_PATH:
         return reverse("admin:index")  # operators work in the console

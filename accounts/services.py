@@ -258,7 +258,6 @@ def authenticator_confirm(*, user: User, device: TOTPDevice, code: str) -> list[
 def recovery_codes_regenerate(*, user: User, notify: bool = True) -> list[str]:
     with transaction.atomic():
         codes = _new_recovery_codes(user)
-        audit.record(action=audit.Action.RECOVERY_CODES_CREATED, actor=user, subject=user)
         if notify:
             security_notice(user=user, event="recovery_codes_regenerated")
     return codes
@@ -271,6 +270,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     while len(codes) < settings.RECOVERY_CODE_COUNT:
         codes.add(StaticToken.random_token())
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    audit.record(action=audit.Action.RECOVERY_CODES_CREATED, actor=user, subject=user)
     return sorted(codes)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import audit
 from accounts.models import ServiceSubscription, User
 from cases import uploads
 from cases.models import CLOSED_STATUSES, Attachment, Case, CaseStatus, Message
@@ -51,6 +52,13 @@ def case_open(*, user: User, today: dt.date, data: dict) -> Case:
             case.save(update_fields=["number"])
             if data["products"]:
                 case.products.set(data["products"])
+            audit.record(
+                action=audit.Action.CASE_CREATED,
+                actor=user,
+                subject=case,
+                service=case.service.code,
+                priority=case.priority.code,
+            )
             _notify_case_created(case)
             return case
     except (IntegrityError, ValidationError):
@@ -146,9 +154,11 @@ def message_post(
                 target = (
                     CaseStatus.WAITING_FOR_CUSTOMER if by_operator else CaseStatus.WAITING_FOR_ESET
                 )
+                before = case.status
                 if not (by_operator and case.is_closed):
                     _set_status(case, target)
                 case.save()
+                _audit_changes(case, author, {"status": before})
                 _notify_post(case, message)
             return message
     except IntegrityError:
@@ -171,16 +181,41 @@ def case_update(*, case: Case, operator: User, status: str, stage, assigned_to) 
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         old_status, old_stage = locked.status, locked.stage_id
+        before = _audit_state(locked)
         _set_status(locked, status)
         locked.stage = stage
         locked.assigned_to = assigned_to
         locked.save()
+        _audit_changes(locked, operator, before)
         if locked.status != old_status:
             template = "case_closed" if locked.is_closed else "case_status_changed"
             _notify_company(locked, template, {"status": locked.get_status_display})
         if locked.stage_id != old_stage and locked.stage is not None:
             _notify_company(locked, "case_stage_changed", {"stage": locked.stage})
     return locked
+
+
+# The case fields whose changes the audit trail keeps, each as readable text.
+AUDITED_CHANGES = {
+    "status": (audit.Action.CASE_STATUS_CHANGED, lambda case: case.status),
+    "stage": (audit.Action.CASE_STAGE_CHANGED, lambda case: case.stage and case.stage.code),
+    "assigned_to": (
+        audit.Action.CASE_ASSIGNED,
+        lambda case: case.assigned_to and case.assigned_to.email,
+    ),
+}
+
+
+def _audit_state(case: Case) -> dict:
+    return {field: value(case) for field, (_action, value) in AUDITED_CHANGES.items()}
+
+
+def _audit_changes(case: Case, actor: User, before: dict) -> None:
+    """One audit event per field of `before` that changed, in the transaction changing it."""
+    for field, old in before.items():
+        action, value = AUDITED_CHANGES[field]
+        if old != (new := value(case)):
+            audit.record(action=action, actor=actor, subject=case, old=old, new=new)
 
 
 # Attachments -----------------------------------------------------------------------------
@@ -218,18 +253,25 @@ def attachments_add(*, case: Case, uploader: User, files) -> list[Attachment]:
             for uploaded, name, kind in checked:
                 stored_name, size, sha256 = uploads.store(uploaded)
                 stored.append(stored_name)
-                attachments.append(
-                    Attachment.objects.create(
-                        case=case,
-                        uploaded_by=uploader,
-                        by_operator=uploader.is_staff,
-                        name=name,
-                        stored_name=stored_name,
-                        size=size,
-                        sha256=sha256,
-                        kind=kind,
-                    )
+                attachment = Attachment.objects.create(
+                    case=case,
+                    uploaded_by=uploader,
+                    by_operator=uploader.is_staff,
+                    name=name,
+                    stored_name=stored_name,
+                    size=size,
+                    sha256=sha256,
+                    kind=kind,
                 )
+                audit.record(
+                    action=audit.Action.ATTACHMENT_ADDED,
+                    actor=uploader,
+                    subject=case,
+                    name=name,
+                    size=size,
+                    sha256=sha256,
+                )
+                attachments.append(attachment)
             Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     except BaseException:
         uploads.remove(stored)  # a rolled-back row leaves no file behind

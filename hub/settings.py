@@ -63,9 +63,12 @@ INSTALLED_APPS = [
     "catalog",
     "cases",
     "trainer",
+    "audit",
 ]
 
 MIDDLEWARE = [
+    # First, so that every later layer and view can record where a change came from.
+    "audit.middleware.AuditRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

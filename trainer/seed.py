@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import audit
 from accounts.models import (
     Company,
     Invitation,
@@ -101,6 +102,7 @@ def reset() -> dict:
     """Clear and seed again; returns the trainer's entry points and what was left, and why."""
     with transaction.atomic():
         left = clear()
+        audit.record(action=audit.Action.TRAINER_RESET)
         return _seed() | {"left": left}
 
 
