@@ -1,21 +1,36 @@
 """Templated email in the recipient's language and time zone, queued so delivery never breaks
 the request that triggers it: a row is written with the business change, delivered after
 commit, and retried by `manage.py send_queued_email` when the mail server was away.
+
+Every sender (the background thread, the retry command, the admin's "Retry now") claims the
+row first (`OutboundEmail.claim`), so overlapping senders never send one email twice.
 """
 
+import datetime as dt
+import enum
 import logging
 import threading
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Count, Min
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from hub.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
+# The retry command gives up on an email after this many attempts; it then stays "failing" in
+# the admin, `send_queued_email --check` and `/healthz?mail` until an operator retries it.
 MAX_ATTEMPTS = 10
+# The retry command stops after this many failures in a row: the server is away, and trying
+# every queued email against it would make one run last (queued emails × EMAIL_TIMEOUT).
+MAX_FAILURES_IN_A_ROW = 3
+# The lease of a claim outlives any real send (an SMTP exchange is about ten round trips, each
+# bounded by EMAIL_TIMEOUT); only a sender that died leaves a claim to run out.
+MIN_CLAIM_LEASE = dt.timedelta(minutes=5)
 
 
 def absolute_url(path: str) -> str:
@@ -47,14 +62,37 @@ def queue_email(
 
 
 def _deliver_in_background(email_id: int) -> None:
-    threading.Thread(target=deliver, args=(email_id,), daemon=True).start()
+    threading.Thread(target=_deliver_and_disconnect, args=(email_id,), daemon=True).start()
 
 
-def deliver(email_id: int) -> bool:
-    """Send one queued email; on failure record the error for the retry command."""
-    email = OutboundEmail.objects.filter(pk=email_id, sent_at__isnull=True).first()
+def _deliver_and_disconnect(email_id: int) -> None:
+    try:
+        deliver(email_id)
+    except Exception:  # a database fault here must not kill the process; the row waits
+        logger.exception("background delivery of email %s failed", email_id)
+    finally:
+        connections.close_all()  # this thread's own connections, not the request's
+
+
+def claim_lease() -> dt.timedelta:
+    return max(MIN_CLAIM_LEASE, dt.timedelta(seconds=20 * settings.EMAIL_TIMEOUT))
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    FAILED = "failed"
+    BUSY = "busy"  # already sent, or another sender holds the claim
+
+
+def deliver(email_id: int) -> Outcome:
+    """Send one queued email unless it is sent or another sender holds it.
+
+    A failure is recorded on the row (attempts, last error) and the claim released, so the
+    retry command tries again.
+    """
+    email = OutboundEmail.claim(email_id, lease=claim_lease())
     if email is None:
-        return False
+        return Outcome.BUSY
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -67,24 +105,57 @@ def deliver(email_id: int) -> bool:
         message.send()
     except Exception as error:  # any transport fault: keep the row, retry later
         logger.warning("email %s to %s not sent: %s", email.pk, email.to, error)
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            attempts=email.attempts + 1, last_error=str(error)[:500]
-        )
-        return False
-    sent = {"sent_at": timezone.now(), "attempts": email.attempts + 1, "last_error": ""}
-    if not settings.OUTBOX_KEEP_BODIES:
-        sent |= {"body_text": "", "body_html": ""}  # the links in them are secrets
-    OutboundEmail.objects.filter(pk=email.pk).update(**sent)
-    return True
+        email.mark_failed(f"{type(error).__name__}: {error}")
+        return Outcome.FAILED
+    email.mark_sent(keep_body=settings.OUTBOX_KEEP_BODIES)
+    return Outcome.SENT
 
 
-def deliver_pending() -> tuple[int, int]:
-    """Retry every unsent email below the attempt limit; returns (sent, still failing)."""
-    sent = failed = 0
-    pending = OutboundEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-    for email_id in pending.order_by("id").values_list("pk", flat=True):
-        if deliver(email_id):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed
+class Run(NamedTuple):
+    sent: int
+    failed: int
+    left: int  # not tried this run: the server kept failing, or another sender holds them
+
+
+def deliver_pending() -> Run:
+    """Retry the unsent emails below the attempt limit, least-tried first."""
+    now = timezone.now()
+    pending = list(
+        OutboundEmail.objects.unsent()
+        .unclaimed(now)
+        .filter(attempts__lt=MAX_ATTEMPTS)
+        # Least-tried first, so emails that always fail cannot starve the others.
+        .order_by("attempts", "id")
+        .values_list("pk", flat=True)
+    )
+    sent = failed = in_a_row = 0
+    for tried, email_id in enumerate(pending, start=1):
+        match deliver(email_id):
+            case Outcome.SENT:
+                sent += 1
+                in_a_row = 0
+            case Outcome.FAILED:
+                failed += 1
+                in_a_row += 1
+                if in_a_row >= MAX_FAILURES_IN_A_ROW:
+                    return Run(sent, failed, len(pending) - tried)
+    return Run(sent, failed, len(pending) - sent - failed)
+
+
+class Failing(NamedTuple):
+    count: int
+    since: dt.datetime | None  # when the oldest of them was queued
+
+    def __str__(self):
+        if not self.count:
+            return "mail: 0 failing"
+        since = self.since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return f"mail: {self.count} failing since {since}"
+
+
+def failing_emails() -> Failing:
+    """How many unsent emails have failed (or waited too long), in one indexed query."""
+    found = OutboundEmail.objects.failing(timezone.now()).aggregate(
+        count=Count("id"), since=Min("created_at")
+    )
+    return Failing(found["count"], found["since"])
