@@ -299,9 +299,29 @@ def recovery_codes_download(request):
 # Registration -----------------------------------------------------------------------------
 
 
+# One-time links are swapped for a session-held copy on their first GET, as Django's own password
+# reset does: the token then never appears in a later request line, Referer or history entry.
+LINK_PLACEHOLDER = "set-password"
+INVITATION_SESSION_KEY = "invitation_token"
+RESET_SESSION_KEY = "password_reset_token"
+
+
+def _link_token(request, token: str, session_key: str) -> tuple[str, bool]:
+    """The link's token and whether to redirect to the placeholder address first."""
+    if token != LINK_PLACEHOLDER:
+        if request.method == "GET":
+            request.session[session_key] = token
+            return token, True
+        return token, False
+    return request.session.get(session_key, ""), False
+
+
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def register(request, token):
+    token, swap = _link_token(request, token, INVITATION_SESSION_KEY)
+    if swap:
+        return redirect("accounts:register", LINK_PLACEHOLDER)
     invitation = services.invitation_by_token(token)
     problem = _invitation_problem(invitation)
     if problem:
@@ -318,6 +338,7 @@ def register(request, token):
             invitation.refresh_from_db()
             problem = _invitation_problem(invitation) or "used"
             return render(request, "accounts/link_problem.html", {"problem": problem}, status=410)
+        request.session.pop(INVITATION_SESSION_KEY, None)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         # The guide's first login: no second factor yet, so the session ends with the browser.
         request.session.set_expiry(0)
@@ -357,6 +378,9 @@ def password_reset_request(request):
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def password_reset_confirm(request, token):
+    token, swap = _link_token(request, token, RESET_SESSION_KEY)
+    if swap:
+        return redirect("accounts:password_reset_confirm", LINK_PLACEHOLDER)
     reset = services.password_reset_by_token(token)
     problem = None
     if reset is None:
@@ -375,6 +399,7 @@ def password_reset_confirm(request, token):
         except services.LinkUnavailable:
             context = {"problem": "used", "reset": True}
             return render(request, "accounts/link_problem.html", context, status=410)
+        request.session.pop(RESET_SESSION_KEY, None)
         # No login here: the new password still needs the second factor.
         messages.success(request, _("Your password was changed. Log in with the new one."))
         return redirect("accounts:login")

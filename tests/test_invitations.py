@@ -75,7 +75,7 @@ def test_it_stores_only_a_hash_of_a_long_random_token(invite, mailoutbox):
 def test_it_registers_from_the_link_and_lands_on_the_dashboard(client, invite, mailoutbox):
     invite()
     url = link_of(mailoutbox[0])
-    page = client.get(path_of(url))
+    page = client.get(path_of(url), follow=True)
     content = page.content.decode()
     assert page.status_code == 200
     assert 'value="山田 花子"' in content and "disabled" in content
@@ -135,7 +135,7 @@ def test_it_answers_a_used_link_with_its_own_page(client, invite, mailoutbox):
     url = link_of(mailoutbox[0])
     register(client, url)
     other = Client()
-    response = other.get(path_of(url))
+    response = other.get(path_of(url), follow=True)
     assert response.status_code == 410
     assert 'data-problem="used"' in response.content.decode()
     assert register(other, url).status_code == 410
@@ -146,7 +146,7 @@ def test_it_answers_an_expired_link_with_its_own_page(client, invite, mailoutbox
     invitation = invite()
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
     url = link_of(mailoutbox[0])
-    response = client.get(path_of(url))
+    response = client.get(path_of(url), follow=True)
     assert response.status_code == 410
     assert 'data-problem="expired"' in response.content.decode()
     assert register(client, url).status_code == 410
@@ -168,7 +168,7 @@ def test_it_answers_a_tampered_or_truncated_link_as_unknown(client, invite, mail
     invite()
     url = link_of(mailoutbox[0])
     prefix, token = url.rstrip("/").rsplit("/", 1)
-    response = client.get(path_of(f"{prefix}/{mangle(token)}/"))
+    response = client.get(path_of(f"{prefix}/{mangle(token)}/"), follow=True)
     assert response.status_code in (404, 410)
     if response.status_code == 410:
         assert 'data-problem="unknown"' in response.content.decode()
@@ -180,8 +180,8 @@ def test_it_replaces_the_old_link_when_the_invitation_is_sent_again(client, invi
     invitation_resend(invitation=invitation)
     old, new = link_of(mailoutbox[0]), link_of(mailoutbox[1])
     assert old != new
-    assert 'data-problem="unknown"' in client.get(path_of(old)).content.decode()
-    assert client.get(path_of(new)).status_code == 200
+    assert 'data-problem="unknown"' in client.get(path_of(old), follow=True).content.decode()
+    assert client.get(path_of(new), follow=True).status_code == 200
     assert Invitation.objects.count() == 1
 
 
@@ -197,7 +197,7 @@ def test_it_says_already_registered_for_a_link_whose_address_got_an_account(
 ):
     invite()
     make_user(email="hanako@example.co.jp", company=company)
-    response = client.get(path_of(link_of(mailoutbox[0])))
+    response = client.get(path_of(link_of(mailoutbox[0])), follow=True)
     assert 'data-problem="registered"' in response.content.decode()
 
 

@@ -1,0 +1,2 @@
+# Read by gunicorn from the directory it starts in (make serve, the logs test).
+logger_class = "hub.gunicorn_logger.RedactingLogger"
