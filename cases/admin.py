@@ -1,5 +1,6 @@
 """The operators' side of a case: list, thread with a reply box, status, stage, files."""
 
+import logging
 import uuid
 
 from django import forms
@@ -12,10 +13,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from cases import uploads
 from cases.downloads import attachment_response
 from cases.forms import AttachmentForm, MessageForm
 from cases.models import Attachment, Case, CaseStatus, Message
 from cases.services import attachments_add, case_update, message_post
+
+logger = logging.getLogger(__name__)
 
 
 class WaitingForEsetFilter(admin.SimpleListFilter):
@@ -214,18 +218,24 @@ class CaseAdmin(admin.ModelAdmin):
         case = self._case(request, case_id)
         if not self.has_change_permission(request, case):
             raise PermissionDenied
-        too_large = getattr(request, "uploads_too_large", [])
         form = AttachmentForm(request.POST, request.FILES)
-        if too_large:
-            self.message_user(
-                request, _("Not uploaded, too large: %s") % ", ".join(too_large), messages.ERROR
-            )
+        if refused := uploads.refusals(request):
+            for text in refused:
+                self.message_user(request, text, messages.ERROR)
         elif form.is_valid():
             try:
                 attachments_add(case=case, uploader=request.user, files=form.cleaned_data["files"])
             except ValidationError as error:
                 for text in error.messages:
                     self.message_user(request, text, messages.ERROR)
+            except OSError:
+                # Disk full or storage away: attachments_add kept no row and no file.
+                logger.exception("storing attachments for case %s failed", case.number)
+                self.message_user(
+                    request,
+                    _("The files could not be stored; nothing was saved. Try again later."),
+                    messages.ERROR,
+                )
             else:
                 self.message_user(request, _("The files were attached."), messages.SUCCESS)
         else:

@@ -8,16 +8,44 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
+from django.utils.translation import gettext as _
 
 CHUNK = 64 * 1024
 
 
+def may_upload(user) -> bool:
+    """The portal's own gate, asked before a byte is written: signed in, and past the second
+    factor unless the account has none yet (the registration session, which the portal lets
+    in until its user sets one up; see accounts.middleware.SecondFactorMiddleware)."""
+    from accounts.services import has_second_factor
+
+    if not user.is_authenticated:
+        return False
+    return user.is_verified() or not has_second_factor(user)
+
+
 class LimitedUploadHandler(TemporaryFileUploadHandler):
-    """Streams every upload to a temporary file, never to memory, and stops reading a file
-    as soon as it passes ATTACHMENT_MAX_BYTES; the view reports the names it skipped."""
+    """Streams every upload to a temporary file, never to memory, and refuses before writing:
+    nothing at all for a request that is not signed in, no file past ATTACHMENT_MAX_FILES, no
+    byte of a file past ATTACHMENT_MAX_BYTES. `refusals(request)` tells the view why."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Asked once per request, before the body is read: an anonymous or half-signed-in
+        # request (e.g. a made-up CSRF cookie) gets its body read and dropped, never stored.
+        self.allowed = may_upload(self.request.user)
+        self.files_seen = 0
+        return None
 
     def new_file(self, field_name, file_name, *args, **kwargs):
+        if not self.allowed:
+            raise StopUpload  # the rest is read and dropped; the view's sign-in check answers
+        self.files_seen += 1
+        if self.files_seen > settings.ATTACHMENT_MAX_FILES:
+            # Stop before the extra file's first byte; the files so far are temporary files
+            # that Django deletes when the request ends, and the view stores none of them.
+            self.request.uploads_too_many = True
+            raise StopUpload
         self.received = 0
         self.current_name = file_name
         super().new_file(field_name, file_name, *args, **kwargs)
@@ -30,7 +58,27 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
             self.request.uploads_too_large = skipped
             self.file.close()
             raise SkipFile
-        return super().receive_data_chunk(raw_data, start)
+        try:
+            return super().receive_data_chunk(raw_data, start)
+        except OSError:
+            self.file.close()  # a full temp disk: the partial temporary file goes at once
+            raise
+
+
+def refusals(request) -> list[str]:
+    """Why the upload handler refused this request's files, as messages for the person."""
+    texts = []
+    if getattr(request, "uploads_too_many", False):
+        texts.append(
+            _("Attach at most %(count)d files at a time.")
+            % {"count": settings.ATTACHMENT_MAX_FILES}
+        )
+    if too_large := getattr(request, "uploads_too_large", []):
+        texts.append(
+            _("Not uploaded, larger than %(mb)d MB: %(names)s")
+            % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024), "names": ", ".join(too_large)}
+        )
+    return texts
 
 
 # Allowed kinds: recognised from the first bytes, and the name's extension must agree.
@@ -46,23 +94,27 @@ SIGNATURES = [
     ("evtx", (b"ElfFile\x00",), {".evtx"}),
     ("pcap", (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x0a\x0d\x0d\x0a"), {".pcap", ".pcapng"}),
 ]
-TEXT_EXTENSIONS = {".txt", ".log", ".csv", ".json", ".xml", ".cfg", ".conf", ".ini", ".md"}
-# Text that a browser might treat as a page or a script, whatever its extension.
-ACTIVE_MARKUP = re.compile(
-    rb"<\s*([a-z0-9_-]+:)?(!doctype|html|script|svg|iframe|body|head|object|embed|xml-stylesheet)",
-    re.I,
-)
+# XML is markup by definition (and `<?xml-stylesheet` makes a browser run a page), so it is not
+# among the texts; send it zipped.
+TEXT_EXTENSIONS = {".txt", ".log", ".csv", ".json", ".cfg", ".conf", ".ini", ".md"}
+# A text is inert only when a browser could not find a single tag in it. HTML's tokenizer opens
+# a tag, an end tag, a comment/doctype/CDATA or a processing instruction exactly when "<" is
+# followed by an ASCII letter, "/", "!" or "?"; any other "<" is plain text. So rather than
+# naming dangerous tags (there are always more: <img, <a, <meta, <style>, <math>, namespaced
+# ones…) every tag-like construct is refused, while logs with `a < b` or `<=` stay accepted.
+TAG_LIKE = re.compile(rb"<[A-Za-z!?/]")
 
 
 def text_is_inert(uploaded) -> bool:
-    """Scan a whole text file, not just its start, for markup a browser could run."""
+    """Scan a whole text file, not just its start, for NUL bytes and anything tag-like."""
     uploaded.seek(0)
     tail = b""
     for chunk in uploaded.chunks(CHUNK):
-        window = tail + chunk
-        if b"\x00" in chunk or ACTIVE_MARKUP.search(window):
+        # The previous chunk's last byte comes along: a "<" at its end and the letter at the
+        # start of this one are still one tag.
+        if b"\x00" in chunk or TAG_LIKE.search(tail + chunk):
             return False
-        tail = window[-64:]
+        tail = chunk[-1:]
     uploaded.seek(0)
     return True
 
@@ -73,7 +125,7 @@ def sniff(head: bytes, name: str) -> str | None:
     for kind, magics, extensions in SIGNATURES:
         if head.startswith(magics):
             return kind if extension in extensions else None
-    if extension in TEXT_EXTENSIONS and b"\x00" not in head and not ACTIVE_MARKUP.search(head):
+    if extension in TEXT_EXTENSIONS and b"\x00" not in head and not TAG_LIKE.search(head):
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as error:

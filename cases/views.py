@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import ServiceSubscription
+from cases import uploads
 from cases.decorators import company_member_required
 from cases.downloads import attachment_response
 from cases.filters import CaseFilterForm
@@ -220,14 +221,10 @@ def chatter_post(request, number):
 def attachments_upload(request, number):
     case = _case_for(request, number)
     form = AttachmentForm(request.POST, request.FILES)
-    too_large = getattr(request, "uploads_too_large", [])
     detail = reverse("cases:detail", args=[case.number]) + "?tab=attachments"
-    if too_large:
-        messages.error(
-            request,
-            _("Not uploaded, larger than %(mb)d MB: %(names)s")
-            % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024), "names": ", ".join(too_large)},
-        )
+    if refused := uploads.refusals(request):
+        for text in refused:
+            messages.error(request, text)
         return redirect(detail)
     if not form.is_valid():
         for error in form.errors.get("files", []):
