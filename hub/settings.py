@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "audit.middleware.AuditRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "hub.middleware.SecurityHeadersMiddleware",
+    # Around everything that may query or write (session, sign-in, upload parsing, views): a
+    # database or disk that fails answers 503 "try again" with the typed text, never a 500.
+    "hub.middleware.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,7 +88,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "hub.middleware.DatabaseBusyMiddleware",  # REVERTED
 ]
 
 ROOT_URLCONF = "hub.urls"
