@@ -173,8 +173,15 @@ def test_it_records_an_authenticator_added_with_its_recovery_codes(visitor, make
     assert len(codes) == 10 and not any(c in stored for c in [code, *codes])
 
 
-def test_it_records_new_recovery_codes_from_the_profile(visitor, customer):
+def test_it_records_new_recovery_codes_from_the_profile_and_a_wrong_password_there(
+    visitor, customer
+):
     log_in(visitor, customer)
+    visitor.post(reverse("accounts:recovery_codes_regenerate"), {"password": "Wrong-Guess-123"})
+    failed = only(audit.Action.SIGN_IN_FAILED)
+    assert (failed.actor, failed.details) == (customer, {"step": "password_again"})
+    assert_from_visitor(failed)
+    assert not AuditEvent.objects.filter(action=audit.Action.RECOVERY_CODES_CREATED).exists()
     visitor.post(reverse("accounts:recovery_codes_regenerate"), {"password": PASSWORD})
     event = only(audit.Action.RECOVERY_CODES_CREATED)
     assert event.actor == customer
