@@ -316,3 +316,12 @@ def test_it_resets_around_a_real_account_invited_into_a_demo_company(demo_mode, 
     assert Company.objects.filter(name=seed.DEMO_COMPANIES[0]).count() == 2
     assert User.objects.get(email="yuki.sato@sample-shoji.example").company != taro.company
     call_command("demo", "--reset", verbosity=0)
+
+
+def test_it_prints_the_classroom_link_that_opens_the_outbox(demo_mode, client, capsys):
+    call_command("welcome", "--url", "http://testserver/")
+    out = capsys.readouterr().out
+    link = re.search(r"http://testserver(/demo/join/\w+/)", out).group(1)
+    assert client.get("/demo/outbox/").status_code == 404
+    assert client.get(link).status_code == 302
+    assert client.get("/demo/outbox/").status_code == 200
