@@ -169,7 +169,8 @@ def test_it_answers_a_tampered_or_truncated_link_as_unknown(client, invite, mail
     url = link_of(mailoutbox[0])
     prefix, token = url.rstrip("/").rsplit("/", 1)
     response = client.get(path_of(f"{prefix}/{mangle(token)}/"), follow=True)
-    assert response.status_code in (404, 410)
+    # A NUL byte is refused before routing (400); other tampering reaches the link check.
+    assert response.status_code in (400, 404, 410)
     if response.status_code == 410:
         assert 'data-problem="unknown"' in response.content.decode()
     assert not invited_accounts().exists()
