@@ -10,8 +10,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -486,3 +487,17 @@ def test_it_shows_the_trail_in_the_admin_and_refuses_every_change(
     event.refresh_from_db()
     assert event.action == audit.Action.SIGN_IN_FAILED
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_it_lists_the_trail_in_a_fixed_number_of_queries(operator_client, customer, case):
+    changelist = reverse("admin:audit_auditevent_changelist")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert operator_client.get(changelist).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(30):
+        audit.record(action=audit.Action.ATTACHMENT_ADDED, actor=customer, subject=case, size=n)
+    assert queries() == few
