@@ -172,3 +172,20 @@ def test_it_accepts_plain_logs_with_comparisons_and_arrows(customer_client, cust
     )
     attachment = Attachment.objects.get()
     assert attachment.kind == "text" and attachment.size == len(content)
+
+
+def test_it_lets_a_registration_session_upload_but_never_a_password_alone(
+    client, make_user, company, customer, make_case
+):
+    # Just registered, no second factor yet: the portal lets this session in, so do uploads.
+    newcomer = make_user(company=company)
+    client.force_login(newcomer)
+    case = make_case(customer)
+    client.post(
+        reverse("cases:attachments_upload", args=[case.number]),
+        {"files": [SimpleUploadedFile("first.log", b"hello\n")]},
+    )
+    assert Attachment.objects.get().uploaded_by == newcomer
+    # A user who has a second factor but did not pass it is refused by the handler itself,
+    # whatever the middleware order.
+    assert uploads.may_upload(newcomer) and not uploads.may_upload(customer)
