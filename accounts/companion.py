@@ -4,12 +4,22 @@ The companion keeps a non-extractable ECDSA P-256 key in the browser (WebCrypto)
 makes after enrolling is signed: METHOD, path, unix time and the body's SHA-256, one per line.
 Budgets: a phrase lives 10 minutes and works once (30 bits, wrong phrases throttled like
 passwords); an approval lives 2 minutes; at most 5 approvals per device in 10 minutes.
+
+Pairing happens at the password step, so one rule guards it: a password alone never adds a
+second factor to an account that has one (`password_may_pair`). It is asked again at every step
+that grants something — the claim of the phrase, the app's confirmation, the sign-in that ends
+the pairing — because the account can change between them.
+
+A signature is accepted in one encoding only, the one the app sends (base64url of raw r‖s, no
+padding, spare bits zero), and once: what is recorded is the signature's value, r and the
+lower of s and n − s (both verify), so no re-encoding and no high-s twin passes as new.
 """
 
 import base64
 import binascii
 import datetime as dt
 import hashlib
+import re
 import secrets
 import time
 
@@ -18,6 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
@@ -35,6 +46,9 @@ APPROVAL_LIFETIME = dt.timedelta(minutes=2)
 APPROVALS_PER_WINDOW = 5
 APPROVAL_WINDOW = dt.timedelta(minutes=10)
 SIGNATURE_MAX_AGE = 120  # seconds either side of the server's clock
+# base64url without padding of the 64 bytes r‖s: 86 characters, the last holding 2 spare bits.
+SIGNATURE_FORMAT = re.compile(r"[A-Za-z0-9_-]{86}")
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 # Pronounceable romaji syllables: easy to read off a phone and type on a Japanese keyboard.
 SYLLABLES = [
     "ka", "ki", "ku", "ke", "ko", "sa", "shi", "su", "se", "so", "ta", "chi", "tsu", "te",
@@ -106,15 +120,36 @@ def message_to_sign(method: str, path: str, timestamp: str, body: bytes) -> byte
     return f"{method}\n{path}\n{timestamp}\n{hashlib.sha256(body).hexdigest()}".encode()
 
 
+def decode_signature(signature: str) -> tuple[int, int] | None:
+    """(r, s) of a signature in the app's encoding, else None: another encoding of the same
+    bytes (padding, the standard alphabet, spare bits set, other characters) is refused, never
+    repaired, so one signature has one spelling."""
+    if not SIGNATURE_FORMAT.fullmatch(signature or ""):
+        return None
+    raw = base64.urlsafe_b64decode(signature + "==")
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != signature:
+        return None  # spare bits set in the last character
+    return int.from_bytes(raw[:32]), int.from_bytes(raw[32:])
+
+
+def signature_digest(signature: str) -> str | None:
+    """What 'this signature was used' records: r and the low one of s and n − s, hashed.
+    ECDSA accepts both s and n − s, and WebCrypto sends either, so both are accepted and
+    counted as one."""
+    decoded = decode_signature(signature)
+    if decoded is None:
+        return None
+    r, s = decoded
+    low_s = min(s, P256_ORDER - s)
+    return hashlib.sha256(r.to_bytes(32) + low_s.to_bytes(32)).hexdigest()
+
+
 def verify_signature(*, public_key: str, message: bytes, signature: str) -> bool:
     """WebCrypto signs ECDSA as raw r‖s (64 bytes); cryptography wants DER."""
-    try:
-        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-    except (ValueError, binascii.Error):
+    decoded = decode_signature(signature)
+    if decoded is None:
         return False
-    if len(raw) != 64:
-        return False
-    der = utils.encode_dss_signature(int.from_bytes(raw[:32]), int.from_bytes(raw[32:]))
+    der = utils.encode_dss_signature(*decoded)
     try:
         load_public_key(public_key).verify(der, message, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, CompanionError):
@@ -140,25 +175,59 @@ def signed_caller(request):
     message = message_to_sign(request.method, request.path, timestamp, request.body)
     if not verify_signature(public_key=owner.public_key, message=message, signature=signature):
         raise CompanionError("bad signature")
-    # Each signed request is accepted once (ECDSA signatures differ even for equal requests).
+    # Each signed request is accepted once (ECDSA signatures differ even for equal requests),
+    # whichever valid form of its signature comes back.
     now = timezone.now()
     UsedSignature.objects.filter(
         created_at__lt=now - dt.timedelta(seconds=3 * SIGNATURE_MAX_AGE)
     ).delete()
     try:
         with transaction.atomic():
-            UsedSignature.objects.create(digest=hashlib.sha256(signature.encode()).hexdigest())
+            UsedSignature.objects.create(digest=signature_digest(signature))
     except IntegrityError:
         raise CompanionError("replayed request") from None
     return owner
 
 
+def claim_stamp(user: User) -> str:
+    """Stands for the user's current password (and changes with it), as a claim records it."""
+    return hashlib.sha256(user.get_session_auth_hash().encode()).hexdigest()
+
+
+def password_may_pair(user: User | None, enrollment: CompanionEnrollment | None = None) -> bool:
+    """The rule of pairing at the password step: a password alone never adds a second factor to
+    an account that has one. Asked at each step that grants something, with what it grants:
+    - the claim (no enrollment yet): an active account without any second factor;
+    - the app's confirmation and the sign-in after it (the enrollment): also claimed by this
+      user with the password the account still has; the device this pairing made, and its
+      codes, are not 'another factor'.
+    Counts the factors services.has_second_factor counts."""
+    if user is None or not user.is_active:
+        return False
+    own_device = own_codes = None
+    if enrollment is not None:
+        if enrollment.user_id != user.pk or not constant_time_compare(
+            enrollment.claimed_with, claim_stamp(user)
+        ):
+            return False
+        if enrollment.device_id is not None:
+            own_device = enrollment.device_id
+            own_codes = (
+                CompanionDevice.objects.filter(pk=own_device).values_list("codes_id", flat=True)
+            ).first()
+    codes = TOTPDevice.objects.filter(user=user, confirmed=True)
+    devices = CompanionDevice.objects.filter(user=user, confirmed=True)
+    if own_codes is not None:
+        codes = codes.exclude(pk=own_codes)
+    if own_device is not None:
+        devices = devices.exclude(pk=own_device)
+    return not (codes.exists() or devices.exists())
+
+
 def pairing_claim(*, user: User, phrase: str) -> CompanionEnrollment | None:
     """The portal side of pairing: the phrase the user typed claims that key for this user."""
-    from accounts.services import has_second_factor
-
-    if has_second_factor(user):
-        return None  # a password alone never adds a factor to a protected account
+    if not password_may_pair(user):
+        return None
     with transaction.atomic():
         enrollment = (
             CompanionEnrollment.objects.select_for_update()
@@ -173,7 +242,8 @@ def pairing_claim(*, user: User, phrase: str) -> CompanionEnrollment | None:
             return None
         enrollment.user = user
         enrollment.claimed_at = timezone.now()
-        enrollment.save(update_fields=["user", "claimed_at"])
+        enrollment.claimed_with = claim_stamp(user)
+        enrollment.save(update_fields=["user", "claimed_at", "claimed_with"])
         return enrollment
 
 
@@ -187,12 +257,15 @@ def pairing_confirm(*, enrollment: CompanionEnrollment) -> CompanionDevice:
             raise CompanionError("nothing to confirm")
         if enrollment.expires_at <= timezone.now():
             raise CompanionError("the pairing expired")
+        # Asked again here: the account may have gained a factor, changed its password or been
+        # closed since the claim. The user's row is locked so two confirmations take turns.
+        user = User.objects.select_for_update().filter(pk=enrollment.user_id).first()
+        if not password_may_pair(user, enrollment):
+            raise CompanionError("this account can no longer be paired this way")
         # The app also shows codes of its own, as a fallback when a sign-in cannot reach it.
-        codes = TOTPDevice.objects.create(
-            user=enrollment.user, name="HUB Authenticator codes", confirmed=True
-        )
+        codes = TOTPDevice.objects.create(user=user, name="HUB Authenticator codes", confirmed=True)
         device = CompanionDevice.objects.create(
-            user=enrollment.user,
+            user=user,
             name="HUB Authenticator",
             confirmed=True,
             key_id=enrollment.key_id,
@@ -201,13 +274,8 @@ def pairing_confirm(*, enrollment: CompanionEnrollment) -> CompanionDevice:
         )
         enrollment.device = device
         enrollment.save(update_fields=["device"])
-        audit.record(
-            action=audit.Action.FACTOR_ADDED,
-            actor=enrollment.user,
-            subject=enrollment.user,
-            method="companion",
-        )
-        security_notice(user=enrollment.user, event="authenticator_added")
+        audit.record(action=audit.Action.FACTOR_ADDED, actor=user, subject=user, method="companion")
+        security_notice(user=user, event="authenticator_added")
         return device
 
 
