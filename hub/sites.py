@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
@@ -19,6 +20,9 @@ class HubAdminSite(OTPAdminSite):
         if request.user.is_authenticated:
             if not request.user.is_staff:
                 raise PermissionDenied
+            if self.has_permission(request):
+                # Already signed in with the second factor: a link here never signs one out.
+                return redirect("admin:index")
             logout(request)  # an operator session without the second factor: start again
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
         return redirect_to_login(next_url, settings.LOGIN_URL)
