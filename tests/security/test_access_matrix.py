@@ -1,0 +1,436 @@
+"""Every named URL × every persona × GET and POST answers as `access_expectations` says.
+
+The URLs come from walking the URL configuration, so a new URL without a row in the table fails
+here. One world (companies, contacts, a case with a message and a file, links from emails, an
+operator) is built once for the module inside a transaction that is rolled back at the end;
+each request then runs in a savepoint of its own, also rolled back, so no request sees what
+another did. (pytest-django sets up the test database only for tests marked `django_db`:
+the sweep's `db` is what makes it exist when this module runs alone.)
+
+POSTs are sent by Django's test client, which skips CSRF checks: what is tested here is who
+may reach what; CSRF has its own tests (tests/test_case_follow.py, tests/test_login.py).
+"""
+
+import datetime as dt
+import time
+import uuid
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY
+from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+import audit
+from accounts import pending, services
+from accounts.models import CompanionDevice, Company, PasswordReset, User
+from cases.models import Case
+from cases.services import attachments_add, message_post
+from catalog.models import ContractPlan, MainContent, Priority, Problem, Service
+from hub.models import OutboundEmail
+from tests.conftest import PASSWORD, subscribe, with_authenticator
+from tests.security import access_expectations as table
+from trainer.classroom import COOKIE_NAME, classroom_key
+
+METHODS = ("GET", "POST")
+
+# URL patterns without a name, each known: the matrix reaches URLs by name.
+UNNAMED = {
+    "favicon.ico",  # a permanent redirect to a static file
+    "admin/(?P<url>.*)$",  # the admin's catch-all: 404, or the login page when signed out
+}
+# The admin's old-style "<id>/" address of a change page, a redirect to "<id>/change/".
+UNNAMED_ADMIN_REDIRECT = "/<path:object_id>/"
+
+
+def walk(resolver=None, prefix="", namespace=""):
+    """(qualified name or None, full pattern) of every URL, through every include."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            # The admin's instance is "otpadmin"; everybody reverses it by its app, "admin".
+            inner = entry.app_name or entry.namespace
+            yield from walk(entry, pattern, f"{namespace}{inner}:" if inner else namespace)
+        elif isinstance(entry, URLPattern):
+            yield (f"{namespace}{entry.name}" if entry.name else None), pattern
+
+
+def named_urls() -> set[str]:
+    return {name for name, _ in walk() if name}
+
+
+def test_it_has_a_row_for_every_named_url():
+    found = named_urls()
+    missing = sorted(found - set(table.EXPECTED))
+    stale = sorted(set(table.EXPECTED) - found)
+    assert not missing, (
+        "URLs without a row in tests/security/access_expectations.py (decide who may reach "
+        f"them and add a row): {missing}"
+    )
+    assert not stale, f"rows for URLs that no longer exist: {stale}"
+
+
+def test_it_knows_every_url_without_a_name():
+    unnamed = {
+        pattern
+        for name, pattern in walk()
+        if name is None and not pattern.endswith(UNNAMED_ADMIN_REDIRECT)
+    }
+    assert unnamed == UNNAMED, "name the new URL and give it a row in access_expectations.py"
+
+
+def test_it_has_an_answer_for_every_persona_and_method():
+    for name, row in table.EXPECTED.items():
+        assert set(row) == set(table.PERSONAS), name
+        assert all(len(pair) == 2 for pair in row.values()), name
+
+
+def test_it_covers_every_model_of_the_admin_site():
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(table.ADMIN_MODELS)
+
+
+# The world ----------------------------------------------------------------------------------
+
+
+def _build_world(upload_root) -> SimpleNamespace:
+    w = SimpleNamespace(upload_root=upload_root)
+    w.company = Company.objects.create(
+        name="Example株式会社", plan=ContractPlan.objects.get(code="mdr-lite")
+    )
+    w.other_company = Company.objects.create(
+        name="Rival Corp", plan=ContractPlan.objects.get(code="mdr-ultimate")
+    )
+
+    def person(email, name, **fields):
+        return User.objects.create_user(email=email, full_name=name, password=PASSWORD, **fields)
+
+    w.customer = person("yuki.sato@example.co.jp", "佐藤 由紀", company=w.company)
+    w.colleague = person("ken.tanaka@example.co.jp", "田中 健", company=w.company)
+    w.other_customer = person("mallory@rival.example", "Mallory", company=w.other_company)
+    w.operator = person("operator@eset.example", "Olga Operator", is_staff=True, is_superuser=True)
+    w.operator_no_device = person(
+        "new.operator@eset.example", "Nina Newcomer", is_staff=True, is_superuser=True
+    )
+    w.devices = {
+        user.pk: with_authenticator(user)
+        for user in (w.customer, w.colleague, w.other_customer, w.operator)
+    }
+    # The customer's HUB Authenticator too: asked first at sign-in, managed from the profile.
+    w.companion = CompanionDevice.objects.create(
+        user=w.customer, name="HUB Authenticator", confirmed=True, key_id="k1", public_key="-"
+    )
+
+    subscription = subscribe(w.company, "premium-support")
+    w.case = Case.objects.create(
+        company=w.company,
+        created_by=w.customer,
+        subscription=subscription,
+        service=Service.objects.get(code="premium-support"),
+        subject="ケース",
+        main_content=MainContent.objects.get(code="malware"),
+        problem=Problem.objects.get(code="virus-not-removed"),
+        priority=Priority.objects.get(code="normal"),
+        description="説明",
+    )
+    w.case.number = f"{1000 + w.case.pk:08d}"
+    w.case.save()
+    w.message = message_post(case=w.case, author=w.customer, body="本文", post_id=uuid.uuid4())
+    (w.attachment,) = attachments_add(
+        case=w.case, uploader=w.customer, files=[SimpleUploadedFile("log.txt", b"log\n")]
+    )
+    # Links from emails: a pending invitation and the customer's password reset.
+    invitation = services.invitation_create(
+        email="new.contact@example.co.jp",
+        full_name="新人 太郎",
+        company=w.company,
+        language="ja",
+        invited_by=w.operator,
+    )
+    w.invitation = invitation
+    w.invitation_token = invitation.link.rstrip("/").rsplit("/", 1)[-1]
+    reset = PasswordReset(user=w.customer)
+    w.reset_token = reset.renew(dt.timedelta(minutes=60))
+    reset.save()
+    # Trainer mode's mail to a demo account: what the classroom's outbox shows.
+    demo_user = person("aoi.kato@sample-shoji.example", "加藤 葵", company=w.company, is_demo=True)
+    w.demo_email = OutboundEmail.objects.create(
+        to=demo_user.email, subject="デモ", body_text="本文", language="ja", demo=True
+    )
+    w.group = Group.objects.create(name="Operators")
+    w.event = audit.record(action=audit.Action.SIGN_IN, actor=w.customer, subject=w.customer)
+    w.admin_objects = _admin_objects(w)
+    return w
+
+
+def _admin_objects(w) -> dict[str, int]:
+    """The object each ModelAdmin's change, delete and history pages are opened on."""
+    chosen = {
+        "accounts.company": w.company.pk,
+        "accounts.invitation": w.invitation.pk,
+        "accounts.user": w.customer.pk,
+        "auth.group": w.group.pk,
+        "audit.auditevent": w.event.pk,
+        "cases.case": w.case.pk,
+        "cases.message": w.message.pk,
+        "otp_totp.totpdevice": w.devices[w.customer.pk].pk,
+        "hub.outboundemail": OutboundEmail.objects.filter(demo=False).earliest("id").pk,
+    }
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        if label not in chosen:
+            first = model.objects.order_by("pk").first()
+            assert first is not None, f"the world has no {label} to open in the admin"
+            chosen[label] = first.pk
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    upload_root = tmp_path_factory.mktemp("matrix-uploads")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            UPLOAD_ROOT=upload_root, EMAIL_DELIVERY="immediate", PASSWORD_HASHERS=fast
+        ),
+        transaction.atomic(),
+    ):
+        yield _build_world(upload_root)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def sweep(world, db, settings):
+    """The world; `db` rolls back whatever one test's requests do to it."""
+    settings.UPLOAD_ROOT = world.upload_root
+    return world
+
+
+# Personas -----------------------------------------------------------------------------------
+
+
+def _session(client, **values):
+    session = client.session
+    session.update(values)
+    session.save()
+
+
+def _half_signed_in(client, user):
+    """Passed the password step only: what accounts.pending.start leaves in the session."""
+    _session(
+        client,
+        **{
+            pending.SESSION_KEY: {
+                "user_id": user.pk,
+                "started": time.time(),
+                "next": "/",
+                "password": user.get_session_auth_hash(),
+            }
+        },
+    )
+
+
+def _signed_in(client, user, device=None):
+    """What login() and django_otp.login() leave in the session, without their requests."""
+    values = {
+        USER_SESSION_KEY: str(user.pk),
+        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        HASH_SESSION_KEY: user.get_session_auth_hash(),
+    }
+    if device is not None:
+        values[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    _session(client, **values)
+
+
+def client_for(persona, w, settings) -> Client:
+    client = Client()
+    settings.DEMO_MODE = persona in table.DEMO_PERSONAS
+    full = {
+        table.CUSTOMER: w.customer,
+        table.COLLEAGUE: w.colleague,
+        table.OTHER_COMPANY: w.other_customer,
+        table.OPERATOR: w.operator,
+    }
+    if persona in full:
+        user = full[persona]
+        _signed_in(client, user, w.devices[user.pk])
+    elif persona == table.HALF_SIGNED_IN:
+        _half_signed_in(client, w.customer)
+    elif persona == table.OPERATOR_HALF_SIGNED_IN:
+        _half_signed_in(client, w.operator)
+    elif persona == table.OPERATOR_NO_DEVICE:
+        _signed_in(client, w.operator_no_device)
+    elif persona == table.TRAINEE:
+        response = client.get(reverse("trainer:join", args=[classroom_key()]))
+        assert response.status_code == 302 and COOKIE_NAME in client.cookies
+    else:
+        assert persona in (table.ANONYMOUS, table.DEMO_VISITOR), persona
+    return client
+
+
+# URLs ---------------------------------------------------------------------------------------
+
+
+def _case(w):
+    return {"number": w.case.number}
+
+
+# Arguments of each URL that takes some, from the world's objects.
+ARGUMENTS = {
+    "cases:detail": _case,
+    "cases:chatter_older": _case,
+    "cases:chatter_updates": _case,
+    "cases:chatter_post": _case,
+    "cases:attachments_upload": _case,
+    "cases:follow_up": _case,
+    "cases:attachment_download": lambda w: _case(w) | {"attachment_id": w.attachment.pk},
+    "accounts:register": lambda w: {"token": w.invitation_token},
+    "accounts:password_reset_confirm": lambda w: {"token": w.reset_token},
+    "accounts:companion_manage": lambda w: {"device_id": w.companion.pk},
+    "trainer:join": lambda w: {"key": classroom_key()},
+    "trainer:outbox_email": lambda w: {"email_id": w.demo_email.pk},
+    "admin:app_list": lambda w: {"app_label": "cases"},
+    "admin:view_on_site": lambda w: {
+        "content_type_id": ContentType.objects.get_for_model(Case).pk,
+        "object_id": w.case.pk,
+    },
+    "admin:auth_user_password_change": lambda w: {"id": w.customer.pk},
+    "admin:otp_totp_totpdevice_config": lambda w: {"pk": w.devices[w.customer.pk].pk},
+    "admin:otp_totp_totpdevice_qrcode": lambda w: {"pk": w.devices[w.customer.pk].pk},
+    "admin:cases_case_reply": lambda w: {"case_id": w.case.pk},
+    "admin:cases_case_upload": lambda w: {"case_id": w.case.pk},
+    "admin:cases_attachment_download": lambda w: {"attachment_id": w.attachment.pk},
+}
+QUERIES = {
+    "admin:autocomplete": "app_label=accounts&model_name=invitation&field_name=company&term=E",
+}
+OBJECT_PAGES = ("change", "delete", "history")
+
+
+def url_for(name, w) -> str:
+    kwargs = ARGUMENTS[name](w) if name in ARGUMENTS else {}
+    for label, pk in w.admin_objects.items():
+        # A ModelAdmin's object pages: admin:<app>_<model>_<page>.
+        prefix = "admin:" + label.replace(".", "_") + "_"
+        if name.startswith(prefix) and name.removeprefix(prefix) in OBJECT_PAGES:
+            kwargs = {"object_id": pk}
+    url = reverse(name, kwargs=kwargs)
+    return f"{url}?{QUERIES[name]}" if name in QUERIES else url
+
+
+# Answers ------------------------------------------------------------------------------------
+
+STATUS_ANSWERS = {
+    200: table.OK,
+    204: table.OK,
+    400: table.BAD_REQUEST,
+    403: table.FORBIDDEN,
+    404: table.NOT_FOUND,
+    405: table.NOT_ALLOWED,
+    409: table.CONFLICT,
+    410: table.GONE,
+}
+
+
+def answer_of(response) -> str:
+    if response.status_code in (301, 302, 303, 307, 308):
+        target = urlsplit(response["Location"]).path
+        if target in (reverse("accounts:login"), reverse("admin:login")):
+            return table.LOGIN
+        if target in (reverse("accounts:two_factor"), reverse("accounts:two_factor_method")):
+            return table.SECOND_FACTOR
+        return table.REDIRECT
+    return STATUS_ANSWERS.get(response.status_code, f"HTTP {response.status_code}")
+
+
+# Rows that may change as a side effect of any request, allowed or not: sessions, sign-in
+# throttling and HUB Authenticator sign-in requests, the audit trail.
+UNWATCHED = {
+    "sessions.session",
+    "accounts.loginthrottle",
+    "accounts.loginapproval",
+    "accounts.usedsignature",
+}
+UNWATCHED_APPS = {"audit"}
+
+
+def _watched_tables() -> list[tuple[str, str]]:
+    return [
+        (model._meta.db_table, model._meta.pk.column)
+        for model in apps.get_models()
+        if model._meta.managed
+        and not model._meta.proxy
+        and model._meta.label_lower not in UNWATCHED
+        and model._meta.app_label not in UNWATCHED_APPS
+    ]
+
+
+def fingerprint() -> tuple:
+    """Rows and highest id of every table, and what a request could change in place."""
+    quote = connection.ops.quote_name
+    parts = ", ".join(
+        # Table and column names come from the models, never from a request.
+        f"(SELECT COUNT(*) FROM {quote(t)}), (SELECT MAX({quote(pk)}) FROM {quote(t)})"  # noqa: S608
+        for t, pk in _watched_tables()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")
+        counts = cursor.fetchone()
+    users = list(
+        User.objects.order_by("pk").values_list(
+            "password", "email", "full_name", "language", "is_active", "is_staff", "company_id"
+        )
+    )
+    cases = list(Case.objects.order_by("pk").values_list("status", "stage_id", "updated_at"))
+    devices = list(TOTPDevice.objects.order_by("pk").values_list("key", "confirmed", "name"))
+    return counts, users, cases, devices
+
+
+# The sweep ----------------------------------------------------------------------------------
+
+
+def _rows():
+    names = sorted(named_urls() | set(table.EXPECTED))
+    return [
+        pytest.param(name, persona, method, id=f"{name}-{persona}-{method}")
+        for name in names
+        for persona in table.PERSONAS
+        for method in METHODS
+    ]
+
+
+@pytest.mark.parametrize(("name", "persona", "method"), _rows())
+def test_it_answers_as_the_table_says(sweep, settings, name, persona, method):
+    assert name in table.EXPECTED, f"{name} has no row in access_expectations.py"
+    expected = table.EXPECTED[name][persona][METHODS.index(method)]
+    client = client_for(persona, sweep, settings)
+    url = url_for(name, sweep)
+    # GETs never change anything; neither does a refused POST.
+    watched = method == "GET" or expected in table.REFUSALS
+    before = fingerprint() if watched else None
+
+    response = client.get(url) if method == "GET" else client.post(url)
+    if response.streaming:
+        # Read to the end: the test client then closes the file (response.close() would also
+        # close the database connection mid-test).
+        b"".join(response.streaming_content)
+
+    assert response.status_code < 500, f"{method} {url} as {persona}: server error"
+    where = f" → {response['Location']}" if response.has_header("Location") else ""
+    assert answer_of(response) == expected, (
+        f"{method} {url} as {persona}: HTTP {response.status_code}{where}, expected {expected}"
+    )
+    if watched:
+        assert fingerprint() == before, f"{method} {url} as {persona} changed stored data"
