@@ -27,6 +27,17 @@ def may_upload(user) -> bool:
     return verified or not has_second_factor(user)
 
 
+def max_request_bytes() -> int | None:
+    """The largest body that can still be accepted: every file at its limit, plus the form's
+    fields and multipart framing, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (None: no bound)."""
+    if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
+        return None
+    return (
+        settings.ATTACHMENT_MAX_FILES * settings.ATTACHMENT_MAX_BYTES
+        + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+
+
 class LimitedUploadHandler(TemporaryFileUploadHandler):
     """Streams every upload to a temporary file, never to memory, and refuses before writing:
     nothing at all for a request that is not signed in, no file past ATTACHMENT_MAX_FILES, no
@@ -37,11 +48,16 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         # request (e.g. a made-up CSRF cookie) gets its body read and dropped, never stored.
         self.allowed = may_upload(self.request.user)
         self.files_seen = 0
+        limit = max_request_bytes()
+        if self.allowed and limit is not None and content_length > limit:
+            # Too large to be accepted whatever it holds: refused before its first byte.
+            self.request.upload_too_large_in_total = True
+            self.allowed = False
         return None
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         if not self.allowed:
-            raise StopUpload  # the rest is read and dropped; the view's sign-in check answers
+            raise StopUpload  # the rest is read and dropped; the view answers
         self.files_seen += 1
         if self.files_seen > settings.ATTACHMENT_MAX_FILES:
             # Stop before the extra file's first byte; the files so far are temporary files
@@ -70,6 +86,11 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
 def refusals(request) -> list[str]:
     """Why the upload handler refused this request's files, as messages for the person."""
     texts = []
+    if getattr(request, "upload_too_large_in_total", False):
+        texts.append(
+            _("Not uploaded: the files are larger than %(mb)d MB in total.")
+            % {"mb": max_request_bytes() // (1024 * 1024)}
+        )
     if getattr(request, "uploads_too_many", False):
         texts.append(
             _("Attach at most %(count)d files at a time.")

@@ -189,3 +189,21 @@ def test_it_lets_a_registration_session_upload_but_never_a_password_alone(
     # A user who has a second factor but did not pass it is refused by the handler itself,
     # whatever the middleware order.
     assert uploads.may_upload(newcomer) and not uploads.may_upload(customer)
+
+
+def test_it_refuses_a_body_larger_than_any_acceptable_upload_before_its_first_byte(
+    customer_client, customer, make_case, temp_files, settings
+):
+    folder, opened = temp_files
+    settings.ATTACHMENT_MAX_FILES = 2
+    settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000  # at most 2 MB + 100 kB can be accepted
+    case = make_case(customer)
+    response = english(customer_client).post(
+        reverse("cases:attachments_upload", args=[case.number]),
+        {"files": [SimpleUploadedFile("dump.log", b"x" * (3 * 1024 * 1024))]},
+    )
+    assert opened == []  # not even the first megabyte
+    page = page_after(customer_client, response)
+    assert "Not uploaded: the files are larger than 2 MB in total." in page
+    assert not Attachment.objects.exists() and list(folder.iterdir()) == []
