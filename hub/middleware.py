@@ -1,15 +1,21 @@
 import contextlib
 import errno
+import json
 import logging
+import re
 import sys
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -125,3 +131,92 @@ class DatabaseBusyMiddleware:
         except Exception:  # the body itself may be what failed: then there is nothing to show
             return []
         return [data[name] for name in self.KEPT_FIELDS if data.get(name)]
+
+
+# NUL and lone surrogates are never part of what a person types or a link holds. PostgreSQL
+# refuses NUL in text outright (a 500 wherever such a value reaches a query) and no database
+# can store a lone surrogate, so a request carrying either is refused before any view runs.
+UNSAFE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+REFUSED_UNSAFE = _(
+    "The address or the form contained characters that cannot be used, such as NUL "
+    "characters. Nothing was saved."
+)
+REFUSED_UNREADABLE = _("The request could not be read. Nothing was saved.")
+
+
+def _strings(value):
+    """Every string in a parsed JSON document, keys included; iterative, so depth is no risk."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+class UnsafeInputMiddleware:
+    """Refuses, with a translated 400 page (or a JSON error for JSON callers), any request whose
+    path, query, headers, form fields, file names or JSON strings hold NUL or a lone surrogate,
+    and any body that cannot be parsed. Sits after the session and language layers, which read
+    nothing but cookies, and before everything that queries with what the request says."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            unsafe = any(UNSAFE_CHARACTERS.search(text) for text in self._texts(request))
+        except (BadRequest, SuspiciousOperation, MultiPartParserError, RecursionError) as error:
+            logger.warning("unreadable request to %r: %s", request.path, error)
+            return self._refuse(request, REFUSED_UNREADABLE)
+        if unsafe:
+            logger.warning("request to %r refused: NUL or lone surrogate", request.path)
+            return self._refuse(request, REFUSED_UNSAFE)
+        return self.get_response(request)
+
+    def _texts(self, request):
+        yield request.path_info
+        for key, values in request.GET.lists():
+            yield key
+            yield from values
+        for key, value in request.META.items():
+            if key.startswith("HTTP_") and isinstance(value, str):
+                yield value
+        content_type = request.content_type or ""
+        if request.method == "POST" and content_type in FORM_TYPES:
+            if content_type == FORM_TYPES[0] and self._fits_in_memory(request):
+                # Read whole first, so that a view that reads the raw body still can.
+                request.body  # noqa: B018
+            for key, values in request.POST.lists():
+                yield key
+                yield from values
+            for _name, files in request.FILES.lists():
+                yield from (uploaded.name or "" for uploaded in files)
+        elif content_type == "application/json" or content_type.endswith("+json"):
+            try:
+                document = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                return  # not JSON at all: the view answers that
+            yield from _strings(document)
+
+    @staticmethod
+    def _fits_in_memory(request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False
+        return length <= (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+
+    @staticmethod
+    def _refuse(request, message):
+        wants_json = "application/json" in request.headers.get("Accept", "") or (
+            (request.content_type or "").endswith("json")
+        )
+        if wants_json:
+            return JsonResponse({"error": str(message)}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)

@@ -1,0 +1,13 @@
+"""The database session store, refusing session keys Django never issues.
+
+Django makes keys of 32 lowercase letters and digits; a forged cookie can hold anything, NUL
+included, which PostgreSQL refuses with an error (a 500 on every page). A key of another shape
+is treated as no session at all, before any query.
+"""
+
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+
+class SessionStore(DatabaseSessionStore):
+    def _validate_session_key(self, key):
+        return bool(super()._validate_session_key(key) and key.isascii() and key.isalnum())
