@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import IdChoiceField
 from cases.models import CLOSED_STATUSES, CaseStatus
 from catalog.models import Priority, Service
 
@@ -32,10 +33,10 @@ STATES = [
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Number or subject"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("Status"), choices=STATES, required=False)
-    service = forms.ModelChoiceField(
+    service = IdChoiceField(
         label=_("Service"), queryset=Service.objects.all(), required=False, empty_label=_("All")
     )
-    priority = forms.ModelChoiceField(
+    priority = IdChoiceField(
         label=_("Priority"), queryset=Priority.objects.all(), required=False, empty_label=_("All")
     )
     mine = forms.ChoiceField(

@@ -48,6 +48,12 @@ def as_id(value) -> int | None:
     return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
+def as_case_number(value) -> str | None:
+    """A case number from untrusted input (eight ASCII digits), or None."""
+    text = str(value or "")
+    return text if re.fullmatch(r"[0-9]{8}", text) else None
+
+
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Refuses ids the database could not even compare (Django lets overflows through)."""
 
@@ -71,16 +77,39 @@ def check_text(value: str, *, multiline: bool) -> str:
     return value
 
 
-class CatalogChoiceField(forms.ModelChoiceField):
+class IdChoiceField(forms.ModelChoiceField):
+    """Takes an id only as `as_id` reads it, the way the form narrows its lists: Django alone
+    would also take " 5" or full-width and Arabic-Indic digits, so that the list narrowed for
+    one choice and the validated choice could differ (and the form refuse on a field it hid)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if as_id(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], "invalid_choice")
+        return super().to_python(value)
+
+
+class CatalogChoiceField(IdChoiceField):
     """Labels in the user's language (the entry's `name`)."""
 
     def label_from_instance(self, obj):
         return obj.name
 
 
+# A hidden field is refused only when the page was tampered with or is very old: say so.
+FORM_UNREADABLE = _("This form could not be read. Reload the page and fill it in again.")
+
+
 class CaseForm(forms.Form):
-    submission_id = forms.UUIDField(widget=forms.HiddenInput)
-    follows = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
+    submission_id = forms.UUIDField(
+        label=_("Form"),
+        widget=forms.HiddenInput,
+        error_messages={"required": FORM_UNREADABLE, "invalid": FORM_UNREADABLE},
+    )
+    follows = forms.CharField(
+        label=_("Follows case"), required=False, max_length=8, widget=forms.HiddenInput
+    )
     service = CatalogChoiceField(
         label=_("Service"),
         queryset=Service.objects.none(),
@@ -120,7 +149,7 @@ class CaseForm(forms.Form):
         empty_label=_("Select product"),
         error_messages=REQUIRED,
     )
-    product_version = forms.ModelChoiceField(
+    product_version = IdChoiceField(
         label=_("Product version"),
         queryset=ProductVersion.objects.none(),
         required=False,
@@ -211,6 +240,29 @@ class CaseForm(forms.Form):
         self.fields["products"].queryset = selectors.products_in_group(
             group
         ) | Product.objects.filter(pk__in=self._ids(data, "products"), active=True)
+        # What this layout does not show is not read either: a stale or forged value there
+        # would otherwise refuse the form with an error nobody can see.
+        for name in set(self.fields) - self.shown_fields() - {"submission_id", "follows"}:
+            self.fields[name].disabled = True
+
+    def shown_fields(self) -> set[str]:
+        """The visible fields of the chosen service's layout, as the template lays them out."""
+        names = {"service", "subject", "main_content", "problem", "priority", "description"}
+        if self.asks_instance_ids:
+            names |= {"eset_protect_instance_id", "eset_inspect_instance_id"}
+        if self.layout == FormLayout.PRODUCT_GROUP:
+            return names | {"product_group", "products"}
+        return names | {"product_query", "product", "product_version", "operating_system"}
+
+    def unshown_errors(self) -> list[str]:
+        """Errors of fields the page does not show (the hidden ones), so no refusal is silent."""
+        shown = self.shown_fields()
+        return [
+            f"{self.fields[name].label}: {error}"
+            for name, errors in self.errors.items()
+            if name in self.fields and name not in shown
+            for error in errors
+        ]
 
     def _wire_refresh(self, url):
         """With JavaScript, a changed parent re-renders the fields below it in place (htmx)."""
@@ -268,7 +320,10 @@ class CaseForm(forms.Form):
 
     def _product_choices(self, data, product):
         """The matches of the search box (20 at most), plus the product already chosen."""
-        term = (self._raw(data, "product_query") or "").strip()
+        # Unvalidated yet: a term with control characters (NUL) searches for nothing.
+        term = str(self._raw(data, "product_query") or "").strip()
+        if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in term):
+            term = ""
         matches = (
             selectors.product_search(term)
             if term
@@ -286,9 +341,11 @@ class CaseForm(forms.Form):
         number = self.cleaned_data["follows"]
         if not number:
             return None
-        case = Case.objects.filter(
-            company=self.company, number=number, status__in=CLOSED_STATUSES
-        ).first()
+        case = None
+        if as_case_number(number):
+            case = Case.objects.filter(
+                company=self.company, number=number, status__in=CLOSED_STATUSES
+            ).first()
         if case is None:
             raise forms.ValidationError(_("This case cannot be followed up."), code="follows")
         return case

@@ -1,10 +1,12 @@
 import logging
+import re
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +19,17 @@ from cases import uploads
 from cases.decorators import company_member_required
 from cases.downloads import attachment_response
 from cases.filters import CaseFilterForm
-from cases.forms import AttachmentForm, CaseForm, MessageForm, as_id, new_submission_id
+from cases.forms import (
+    AttachmentForm,
+    CaseForm,
+    MessageForm,
+    as_case_number,
+    as_id,
+    new_submission_id,
+)
 from cases.models import Attachment, Case, Message
 from cases.services import CaseClosed, attachments_add, case_open, message_post
-from catalog.models import Service
+from catalog.models import CODE_PATTERN, Service
 from catalog.selectors import default_priority, response_target_minutes, stages_of
 
 logger = logging.getLogger(__name__)
@@ -70,12 +79,15 @@ def case_create(request):
     company = request.user.company
     if request.method == "GET":
         initial = {"submission_id": new_submission_id()}
-        service = Service.objects.filter(code=request.GET.get("service", "")).first()
+        # Links from the tiles and the follow-up button; anything else in them is ignored.
+        code = request.GET.get("service", "")
+        valid = len(code) <= 64 and re.fullmatch(CODE_PATTERN, code)
+        service = Service.objects.filter(code=code).first() if valid else None
         if service:
             initial["service"] = str(service.pk)
         if priority := default_priority():
             initial["priority"] = str(priority.pk)
-        if follows := request.GET.get("follows", "")[:8]:
+        if follows := as_case_number(request.GET.get("follows")):
             initial["follows"] = follows
         form = CaseForm(initial=initial, company=company, today=today, refresh_url=request.path)
     elif request.POST.get("action") != "create":
@@ -104,6 +116,8 @@ def case_create(request):
 
 def _case_for(request, number):
     """The case of that number if this user may see it; 404 exactly like a missing one."""
+    if as_case_number(number) is None:
+        raise Http404  # not a case number: no query
     return get_object_or_404(
         Case.objects.for_user(request.user).with_details(),
         number=number,
