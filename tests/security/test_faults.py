@@ -394,6 +394,31 @@ def test_it_keeps_no_file_when_the_commit_fails_after_the_files_were_written(
     assert stored_files(settings) == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_no_file_when_the_commit_itself_fails(
+    customer_client, customer, make_case, settings, monkeypatch
+):
+    client = quietly(customer_client)
+    case = make_case(customer)
+    failed = []
+
+    def commit_fails():
+        # COMMIT refused (the server went away at that very moment): Django rolls back.
+        failed.append(len(stored_files(settings)))
+        raise OperationalError("server closed the connection unexpectedly")
+
+    real_commit = connection._commit
+    monkeypatch.setattr(
+        connection, "_commit", lambda: commit_fails() if stored_files(settings) else real_commit()
+    )
+    response = portal_upload(client, case, SimpleUploadedFile("one.log", b"1\n"))
+    monkeypatch.undo()
+    assert failed == [1]  # the file was on disk when the commit failed
+    assert_try_again(response, typed=False)
+    assert not Attachment.objects.exists()
+    assert stored_files(settings) == []
+
+
 def test_it_sweeps_the_file_of_a_worker_killed_before_commit(
     customer_client, customer, make_case, settings, monkeypatch
 ):
