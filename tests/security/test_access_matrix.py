@@ -8,7 +8,7 @@ another did. (pytest-django sets up the test database only for tests marked `dja
 the sweep's `db` is what makes it exist when this module runs alone.)
 
 POSTs are sent by Django's test client, which skips CSRF checks: what is tested here is who
-may reach what; CSRF has its own tests (tests/test_case_follow.py, tests/test_login.py).
+may reach what; CSRF has its own tests (`enforce_csrf_checks` in tests/test_case_follow.py).
 """
 
 import datetime as dt
@@ -41,7 +41,7 @@ from cases.models import Case
 from cases.services import attachments_add, message_post
 from catalog.models import ContractPlan, MainContent, Priority, Problem, Service
 from hub.models import OutboundEmail
-from tests.conftest import PASSWORD, subscribe, with_authenticator
+from tests.conftest import PASSWORD, log_in, subscribe, with_authenticator
 from tests.security import access_expectations as table
 from trainer.classroom import COOKIE_NAME, classroom_key
 
@@ -104,6 +104,22 @@ def test_it_covers_every_model_of_the_admin_site():
     assert registered == set(table.ADMIN_MODELS)
 
 
+@pytest.mark.django_db
+def test_it_signs_personas_in_as_the_two_real_steps_do(client, customer):
+    """The sweep writes sessions directly, for speed; they must hold what sign-in leaves."""
+    half = Client()
+    half.post(reverse("accounts:login"), {"email": customer.email, "password": PASSWORD})
+    shortcut = Client()
+    _half_signed_in(shortcut, customer)
+    assert half.session[pending.SESSION_KEY].keys() == shortcut.session[pending.SESSION_KEY].keys()
+
+    log_in(client, customer)
+    _signed_in(shortcut, customer, TOTPDevice.objects.get(user=customer))
+    keys = [USER_SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY, DEVICE_ID_SESSION_KEY]
+    assert [client.session[k] for k in keys] == [shortcut.session[k] for k in keys]
+    assert shortcut.get(reverse("accounts:profile")).status_code == 200
+
+
 # The world ----------------------------------------------------------------------------------
 
 
@@ -119,12 +135,12 @@ def _build_world(upload_root) -> SimpleNamespace:
     def person(email, name, **fields):
         return User.objects.create_user(email=email, full_name=name, password=PASSWORD, **fields)
 
-    w.customer = person("yuki.sato@example.co.jp", "佐藤 由紀", company=w.company)
-    w.colleague = person("ken.tanaka@example.co.jp", "田中 健", company=w.company)
-    w.other_customer = person("mallory@rival.example", "Mallory", company=w.other_company)
-    w.operator = person("operator@eset.example", "Olga Operator", is_staff=True, is_superuser=True)
+    w.customer = person("aya.matrix@example.co.jp", "松本 彩", company=w.company)
+    w.colleague = person("jun.matrix@example.co.jp", "松井 純", company=w.company)
+    w.other_customer = person("eve.matrix@rival.example", "Eve", company=w.other_company)
+    w.operator = person("oscar.matrix@eset.example", "Oscar", is_staff=True, is_superuser=True)
     w.operator_no_device = person(
-        "new.operator@eset.example", "Nina Newcomer", is_staff=True, is_superuser=True
+        "nina.matrix@eset.example", "Nina Newcomer", is_staff=True, is_superuser=True
     )
     w.devices = {
         user.pk: with_authenticator(user)
