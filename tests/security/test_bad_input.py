@@ -131,3 +131,17 @@ def test_it_still_accepts_ordinary_text(customer_client, customer, lite_services
     response = customer_client.get("/?q=駆除 🙂\t")
     assert response.status_code == 200
     assert not Message.objects.exists()
+
+
+def test_it_refuses_more_fields_than_allowed_with_the_same_page(customer_client, customer):
+    fields = {f"field{n}": "x" for n in range(1500)}
+    response = customer_client.post("/cases/new/", fields)
+    assert refused(response, customer, REFUSED_UNREADABLE) in response.content.decode()
+
+
+@pytest.mark.parametrize("value", [str(2**63), str(-(2**63) - 1), "9" * 40])
+def test_it_refuses_admin_filters_beyond_64_bits(operator_client, value):
+    # A list filter's field compared with a number SQLite cannot bind was a 500.
+    response = operator_client.get(f"/admin/accounts/invitation/?company={value}")
+    assert response.status_code == 400
+    assert operator_client.get(f"/admin/cases/case/?company={2**63 - 1}").status_code == 200
