@@ -31,6 +31,9 @@ COLLEAGUE = "colleague"
 OTHER_COMPANY = "other_company"
 # A staff user signed in without a second factor (no device at all): the admin must refuse.
 OPERATOR_NO_DEVICE = "operator_no_device"
+# An operator with an authenticator whose session never passed it (login() without the code):
+# accounts.middleware.SecondFactorMiddleware ends such a session on any request.
+OPERATOR_UNVERIFIED = "operator_unverified"
 OPERATOR = "operator"
 # Trainer mode on: a visitor who opened the trainer's classroom link, and one who did not.
 TRAINEE = "trainee"
@@ -44,6 +47,7 @@ PERSONAS = (
     OTHER_COMPANY,
     OPERATOR_HALF_SIGNED_IN,
     OPERATOR_NO_DEVICE,
+    OPERATOR_UNVERIFIED,
     OPERATOR,
     TRAINEE,
     DEMO_VISITOR,
@@ -58,7 +62,7 @@ GROUPS = {
     "customers": (CUSTOMER, COLLEAGUE, OTHER_COMPANY),
     "staff": (OPERATOR_NO_DEVICE, OPERATOR),
     "signed_in": (CUSTOMER, COLLEAGUE, OTHER_COMPANY, OPERATOR_NO_DEVICE, OPERATOR),
-    "demo_off": tuple(p for p in PERSONAS if p not in DEMO_PERSONAS),
+    "demo_off": tuple(p for p in PERSONAS if p not in (*DEMO_PERSONAS, OPERATOR_UNVERIFIED)),
     "demo_on": DEMO_PERSONAS,
 }
 
@@ -80,16 +84,17 @@ REFUSALS = {LOGIN, SECOND_FACTOR, BAD_REQUEST, FORBIDDEN, NOT_FOUND, NOT_ALLOWED
 def answers(everyone=None, **by_who) -> dict[str, tuple[str, str]]:
     """One row: `everyone`, then groups, then single personas, each later one winning.
 
-    A value is one answer for GET and POST alike, or a (GET, POST) pair.
+    A value is one answer for GET and POST alike, or a (GET, POST) pair. An unverified
+    operator's session ends at any URL (sent to sign in) unless the row says otherwise.
     """
-    row = {}
+    row = {OPERATOR_UNVERIFIED: (LOGIN, LOGIN)}
 
     def put(personas, value):
         pair = value if isinstance(value, tuple) else (value, value)
         row.update(dict.fromkeys(personas, pair))
 
     if everyone is not None:
-        put(PERSONAS, everyone)
+        put([p for p in PERSONAS if p != OPERATOR_UNVERIFIED], everyone)
     for key, value in by_who.items():
         if key in GROUPS:
             put(GROUPS[key], value)

@@ -299,6 +299,8 @@ def client_for(persona, w, settings) -> Client:
         _half_signed_in(client, w.operator)
     elif persona == table.OPERATOR_NO_DEVICE:
         _signed_in(client, w.operator_no_device)
+    elif persona == table.OPERATOR_UNVERIFIED:
+        _signed_in(client, w.operator)
     elif persona == table.TRAINEE:
         response = client.get(reverse("trainer:join", args=[classroom_key()]))
         assert response.status_code == 302 and COOKIE_NAME in client.cookies
