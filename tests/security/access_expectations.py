@@ -14,8 +14,10 @@ Answers are classes of responses, not status codes alone:
 - `bad_request` 400, `forbidden` 403, `not_found` 404, `method_not_allowed` 405,
   `conflict` 409 (the HUB Authenticator's API refusing an unsigned call), `gone` 410.
 
-POSTs carry an empty body: an allowed POST re-renders its form with errors (`ok`), or answers
-`bad_request` where a view says so; nothing is ever stored by one (checked by the sweep).
+POSTs carry an empty body: an allowed POST re-renders its form with errors (`ok`), goes back
+where it came from (`redirect`), or answers `bad_request` where a view says so. A refused POST
+(any answer in REFUSALS) must leave every table as it was, and no GET may add or remove a row:
+the sweep checks both.
 """
 
 # Personas -----------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "accounts:login": answers(signed_out=OK, signed_in=REDIRECT),
     "accounts:logout": answers((NOT_ALLOWED, LOGIN)),
     # Both half-signed-in personas have an authenticator: the code page (an empty code is an
-    # error on the same page).
+    # error on the same page); choosing or pairing a second one during sign-in sends them there.
     "accounts:two_factor": _pending(half_signed_in=OK, operator_half_signed_in=OK),
     "accounts:two_factor_method": _pending(
         half_signed_in=SECOND_FACTOR, operator_half_signed_in=SECOND_FACTOR
