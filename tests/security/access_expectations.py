@@ -31,6 +31,9 @@ OPERATOR_HALF_SIGNED_IN = "operator_half_signed_in"
 CUSTOMER = "customer"
 COLLEAGUE = "colleague"
 OTHER_COMPANY = "other_company"
+# A contact of the customer's company just registered from an invitation: signed in by the
+# registration, no second factor yet (the guide's first visit), so counted with the members.
+REGISTERED = "registered"
 # A staff user signed in without a second factor (no device at all): the admin must refuse.
 OPERATOR_NO_DEVICE = "operator_no_device"
 # An operator with an authenticator whose session never passed it (login() without the code):
@@ -47,6 +50,7 @@ PERSONAS = (
     CUSTOMER,
     COLLEAGUE,
     OTHER_COMPANY,
+    REGISTERED,
     OPERATOR_HALF_SIGNED_IN,
     OPERATOR_NO_DEVICE,
     OPERATOR_UNVERIFIED,
@@ -60,10 +64,10 @@ DEMO_PERSONAS = (TRAINEE, DEMO_VISITOR)
 GROUPS = {
     # Nobody is signed in (request.user is anonymous).
     "signed_out": (ANONYMOUS, HALF_SIGNED_IN, OPERATOR_HALF_SIGNED_IN, TRAINEE, DEMO_VISITOR),
-    "members": (CUSTOMER, COLLEAGUE),
-    "customers": (CUSTOMER, COLLEAGUE, OTHER_COMPANY),
+    "members": (CUSTOMER, COLLEAGUE, REGISTERED),
+    "customers": (CUSTOMER, COLLEAGUE, OTHER_COMPANY, REGISTERED),
     "staff": (OPERATOR_NO_DEVICE, OPERATOR),
-    "signed_in": (CUSTOMER, COLLEAGUE, OTHER_COMPANY, OPERATOR_NO_DEVICE, OPERATOR),
+    "signed_in": (CUSTOMER, COLLEAGUE, OTHER_COMPANY, REGISTERED, OPERATOR_NO_DEVICE, OPERATOR),
     "demo_off": tuple(p for p in PERSONAS if p not in (*DEMO_PERSONAS, OPERATOR_UNVERIFIED)),
     "demo_on": DEMO_PERSONAS,
 }

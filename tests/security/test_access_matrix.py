@@ -140,6 +140,7 @@ def _build_world(upload_root) -> SimpleNamespace:
 
     w.customer = person("aya.matrix@example.co.jp", "松本 彩", company=w.company)
     w.colleague = person("jun.matrix@example.co.jp", "松井 純", company=w.company)
+    w.registered = person("rin.matrix@example.co.jp", "松田 凛", company=w.company)
     w.other_customer = person("eve.matrix@rival.example", "Eve", company=w.other_company)
     w.operator = person("oscar.matrix@eset.example", "Oscar", is_staff=True, is_superuser=True)
     w.operator_no_device = person(
@@ -300,6 +301,8 @@ def client_for(persona, w, settings) -> Client:
         _half_signed_in(client, w.customer)
     elif persona == table.OPERATOR_HALF_SIGNED_IN:
         _half_signed_in(client, w.operator)
+    elif persona == table.REGISTERED:
+        _signed_in(client, w.registered)
     elif persona == table.OPERATOR_NO_DEVICE:
         _signed_in(client, w.operator_no_device)
     elif persona == table.OPERATOR_UNVERIFIED:
