@@ -17,9 +17,11 @@ class InRangeLookups:
     it (a 500 for `?company=9223372036854775808`)."""
 
     def lookup_allowed(self, lookup, value, request=None):
-        whole = isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip())
-        if whole and not -(2**63) <= int(value) < 2**63:
+        text = value.strip() if isinstance(value, str) else ""
+        if re.fullmatch(r"-?[0-9]{1,19}", text) and not -(2**63) <= int(text) < 2**63:
             return False
+        if re.fullmatch(r"-?[0-9]{20,}", text):
+            return False  # far out of range, and too long even to convert
         return super().lookup_allowed(lookup, value, request)
 
 

@@ -139,9 +139,16 @@ def test_it_refuses_more_fields_than_allowed_with_the_same_page(customer_client,
     assert refused(response, customer, REFUSED_UNREADABLE) in response.content.decode()
 
 
-@pytest.mark.parametrize("value", [str(2**63), str(-(2**63) - 1), "9" * 40])
+@pytest.mark.parametrize("value", [str(2**63), str(-(2**63) - 1), "9" * 40, "1" * 20_000])
 def test_it_refuses_admin_filters_beyond_64_bits(operator_client, value):
     # A list filter's field compared with a number SQLite cannot bind was a 500.
     response = operator_client.get(f"/admin/accounts/invitation/?company={value}")
     assert response.status_code == 400
     assert operator_client.get(f"/admin/cases/case/?company={2**63 - 1}").status_code == 200
+
+
+def test_it_shows_the_refusal_page_in_trainer_mode_too(customer_client, customer, settings):
+    settings.DEMO_MODE = True
+    response = customer_client.get("/cases/new/?service=%00")
+    assert refused(response, customer) in response.content.decode()
+    assert 'data-testid="demo-ribbon"' in response.content.decode()

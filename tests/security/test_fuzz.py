@@ -550,7 +550,6 @@ def test_it_registers_only_with_a_valid_form(client, invitation, password1, pass
         )
         if response.status_code == 302:
             assert counts()[User] == before[User] + 1 and password1 == password2
-            assert clean_text(password1, limit=10**6)
         else:
             assert counts()[User] == before[User]
 
@@ -576,7 +575,7 @@ def test_it_resets_passwords_without_failing(client, customer, email, password1,
         reset.refresh_from_db()
         assert (response.status_code == 302) == reset.is_used
         if reset.is_used:
-            assert password1 == password2 and clean_text(password1, limit=10**6)
+            assert password1 == password2
 
 
 @budget(20)
