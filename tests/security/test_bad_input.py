@@ -152,3 +152,10 @@ def test_it_shows_the_refusal_page_in_trainer_mode_too(customer_client, customer
     response = customer_client.get("/cases/new/?service=%00")
     assert refused(response, customer) in response.content.decode()
     assert 'data-testid="demo-ribbon"' in response.content.decode()
+
+
+def test_it_uses_the_same_page_for_djangos_own_bad_requests(client):
+    # Django renders 400.html without a request (here for an unknown host): it must still work.
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert 'data-testid="bad-request"' in response.content.decode()
