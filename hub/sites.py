@@ -11,10 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 
-class InRangeLookups:
-    """A filter value that is a whole number beyond 64 bits is refused (400) before it reaches a
-    query: Django compares such a number with a foreign key as is, and SQLite cannot even bind
-    it (a 500 for `?company=9223372036854775808`)."""
+class BoundedQueries:
+    """Changelist input kept within what the databases take. A filter value that is a whole
+    number beyond 64 bits is refused (400) before it reaches a query: Django compares such a
+    number with a foreign key as is, and SQLite cannot even bind it (a 500 for
+    `?company=9223372036854775808`). A search is cut to SEARCH_MAX characters: SQLite refuses
+    LIKE patterns over 50,000 bytes, and nothing we search is longer than a subject."""
+
+    SEARCH_MAX = 255
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term[: self.SEARCH_MAX])
 
     def lookup_allowed(self, lookup, value, request=None):
         text = value.strip() if isinstance(value, str) else ""
@@ -45,12 +52,12 @@ class HubAdminSite(OTPAdminSite):
         return redirect_to_login(next_url, settings.LOGIN_URL)
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        # Every ModelAdmin, ours and the packages', gets the range check on its filters.
+        # Every ModelAdmin, ours and the packages', gets the bounds on its filters and search.
         admin_class = admin_class or ModelAdmin
-        if not issubclass(admin_class, InRangeLookups):
+        if not issubclass(admin_class, BoundedQueries):
             admin_class = type(
                 admin_class.__name__,
-                (InRangeLookups, admin_class),
+                (BoundedQueries, admin_class),
                 {"__module__": admin_class.__module__},
             )
         return super().register(model_or_iterable, admin_class, **options)
