@@ -5,7 +5,7 @@ import re
 import secrets
 
 TOKEN_BYTES = 20  # 160 random bits, above the 120 our security budget asks for
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def hash_token(raw: str) -> str:
@@ -20,4 +20,4 @@ def new_token() -> tuple[str, str]:
 
 def looks_like_token(raw: str) -> bool:
     """Malformed input is answered as unknown without touching the database."""
-    return bool(_TOKEN_SHAPE.match(raw or ""))
+    return bool(_TOKEN_SHAPE.fullmatch(raw or ""))

@@ -254,3 +254,11 @@ def test_it_makes_exactly_one_account_when_twenty_people_race_on_one_link(invite
         thread.join()
     assert User.objects.filter(email="hanako@example.co.jp").count() == 1
     assert sorted(statuses) == [302] + [410] * 19
+
+
+def test_it_takes_no_token_with_a_trailing_newline():
+    from accounts.tokens import looks_like_token, new_token
+
+    token, _ = new_token()
+    assert looks_like_token(token)
+    assert not looks_like_token(token + "\n")
