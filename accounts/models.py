@@ -25,6 +25,8 @@ class Company(models.Model):
         ContractPlan, on_delete=models.PROTECT, related_name="companies", verbose_name=_("plan")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Made by trainer mode's `demo` command: the only companies a demo reset may remove.
+    is_demo = models.BooleanField(_("demo company"), default=False, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

@@ -1,6 +1,7 @@
 """Trainer mode: demo data, classroom invitations, outbox, on-screen authenticator, tour."""
 
 import csv
+import datetime as dt
 import io
 import re
 import uuid
@@ -325,3 +326,66 @@ def test_it_prints_the_classroom_link_that_opens_the_outbox(demo_mode, client, c
     assert client.get("/demo/outbox/").status_code == 404
     assert client.get(link).status_code == 302
     assert client.get("/demo/outbox/").status_code == 200
+
+
+def a_case_like(case, *, company, created_by):
+    """A copy of a demo case in another company (the demo's catalogue choices, a real owner)."""
+    return Case.objects.create(
+        company=company,
+        created_by=created_by,
+        subscription=subscribe(company, case.service.code),
+        service=case.service,
+        subject="a real customer's case",
+        main_content=case.main_content,
+        problem=case.problem,
+        priority=case.priority,
+        description="real",
+        number=f"{uuid.uuid4().int % 10**8:08d}",
+    )
+
+
+def test_it_never_removes_what_a_real_account_made_or_owns(demo_mode, capsys):
+    from accounts.models import LoginThrottle
+    from accounts.throttle import account_key
+
+    call_command("demo", "--reset", verbosity=0)
+    lite = Company.objects.get(name=seed.DEMO_COMPANIES[0], is_demo=True)
+    demo_case = Case.objects.filter(company=lite).first()
+    # A real person in a demo company, with a case of their own and mail on its way.
+    taro = User.objects.create_user(
+        email="taro@real-customer.jp", password=PASSWORD, full_name="Taro", company=lite
+    )
+    taros_case = a_case_like(demo_case, company=lite, created_by=taro)
+    queued = OutboundEmail.objects.create(
+        to=taro.email, subject="pending", body_text="x", language="ja", demo=True
+    )
+    LoginThrottle.objects.create(key=account_key("password", taro.email).name, failures=7)
+    # A real company that took in a demo contact, and another named like a demo company.
+    real = Company.objects.create(name="Real Co", plan=lite.plan)
+    hana = User.objects.create_user(
+        email="hana@real-co.jp", password=PASSWORD, full_name="Hana", company=real
+    )
+    User.objects.filter(email="john.smith@sample-shoji.example").update(company=real)
+    real_case = a_case_like(demo_case, company=real, created_by=hana)
+    namesake = Company.objects.create(name=seed.DEMO_COMPANIES[1], plan=lite.plan)
+    namesake_subscription = subscribe(namesake, "premium-support")
+    pending = Invitation.objects.create(
+        email="new@real-customer.jp",
+        full_name="New",
+        company=lite,
+        token_hash="x" * 64,
+        expires_at=demo_case.created_at + dt.timedelta(days=365),
+    )
+    capsys.readouterr()
+
+    call_command("demo", "--reset")
+
+    assert Case.objects.filter(pk__in=[taros_case.pk, real_case.pk]).count() == 2
+    assert OutboundEmail.objects.filter(pk=queued.pk).exists()
+    assert LoginThrottle.objects.filter(failures=7).exists()
+    assert ServiceSubscription.objects.filter(pk=namesake_subscription.pk).exists()
+    assert Invitation.objects.filter(pk=pending.pk).exists()
+    assert User.objects.filter(pk__in=[taro.pk, hana.pk]).count() == 2
+    assert not Case.objects.filter(pk=demo_case.pk).exists()
+    out = capsys.readouterr().out
+    assert "taro@real-customer.jp" in out and "new@real-customer.jp" in out

@@ -11,6 +11,7 @@ keep them from handing out accounts:
 """
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 COOKIE_NAME = "hub_classroom"
@@ -46,4 +47,16 @@ def admit(response) -> None:
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def demo_mail():
+    """Mail sent in trainer mode to demo accounts and demo invitations only: a real account's
+    mail (a password reset of someone invited into a demo company, say) is never shown."""
+    from accounts.models import Invitation, User
+    from hub.models import OutboundEmail
+
+    return OutboundEmail.objects.filter(demo=True).filter(
+        Q(to__in=User.objects.filter(is_demo=True).values("email"))
+        | Q(to__in=Invitation.objects.filter(is_demo=True).values("email"))
     )

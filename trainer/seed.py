@@ -12,12 +12,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
+from accounts import throttle
 from accounts.models import (
     Company,
     Invitation,
@@ -40,6 +40,7 @@ from catalog.models import (
     Stage,
 )
 from hub.models import OutboundEmail
+from trainer.classroom import demo_mail
 
 DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - printed for the class, demo accounts only
 TRAINING_COMPANY = "研修用株式会社 (Training Co.)"
@@ -50,50 +51,95 @@ def demo_users():
     return User.objects.filter(is_demo=True)
 
 
+def _throttle_keys(users: list[tuple[int, str]]) -> list[str]:
+    """The sign-in throttle's rows of demo accounts, so a reset unlocks them and no other."""
+    by_email = [throttle.account_key(kind, email) for _, email in users for kind in EMAIL_KINDS]
+    by_id = [throttle.account_key(kind, str(pk)) for pk, _ in users for kind in USER_ID_KINDS]
+    return [key.name for key in by_email + by_id]
+
+
+EMAIL_KINDS = ("password", "reset")
+USER_ID_KINDS = ("code", "phrase")
+
+
+def _real_addresses(company) -> list[str]:
+    members = company.users.filter(is_demo=False).values_list("email", flat=True)
+    invited = company.invitations.filter(is_demo=False, user__isnull=True)
+    return [*members, *invited.values_list("email", flat=True)]
+
+
 def clear() -> list[str]:
     """Remove every demo object (and its files); the catalogue and real accounts stay.
 
-    A real account invited into a demo company (the ordinary classroom case) keeps its company,
-    emptied of demo data; a demo operator who answered a real company's case keeps their account
-    so that thread stays whole. Returns one line per thing left, saying why.
+    Demo means marked so by this module (`is_demo` on users, invitations and companies), never
+    a name or a domain. A demo company that holds a real account, a real invitation or a case a
+    real account filed is left in place with those; a demo account that wrote in a case that
+    stays keeps its account so that thread stays whole. Returns one line per thing left, and why.
+    Every set is read before anything is deleted.
     """
-    users = demo_users()
-    companies = Company.objects.filter(
-        Q(pk__in=users.values("company"))
-        | Q(name__in=DEMO_COMPANIES)
-        | Q(name__startswith=TRAINING_COMPANY)
+    users = list(User.objects.filter(is_demo=True).values_list("pk", "email"))
+    user_ids = [pk for pk, _ in users]
+    company_ids = list(Company.objects.filter(is_demo=True).values_list("pk", flat=True))
+    case_ids = list(
+        Case.objects.filter(company__in=company_ids, created_by__in=user_ids).values_list(
+            "pk", flat=True
+        )
     )
-    real_members = User.objects.filter(company__in=companies, is_demo=False)
-    kept_companies = companies.filter(pk__in=real_members.values("company"))
-    cases = Case.objects.filter(company__in=companies)
-    real_cases = Case.objects.exclude(pk__in=cases.values("pk"))
-    kept_users = users.filter(
-        Q(pk__in=Message.objects.filter(case__in=real_cases).values("author"))
-        | Q(pk__in=Attachment.objects.filter(case__in=real_cases).values("uploaded_by"))
-        | Q(pk__in=real_cases.values("created_by"))
+    kept_cases = Case.objects.exclude(pk__in=case_ids)
+    kept_user_ids = (
+        set(
+            Message.objects.filter(case__in=kept_cases, author__in=user_ids).values_list(
+                "author", flat=True
+            )
+        )
+        | set(
+            Attachment.objects.filter(case__in=kept_cases, uploaded_by__in=user_ids).values_list(
+                "uploaded_by", flat=True
+            )
+        )
+        | set(kept_cases.filter(created_by__in=user_ids).values_list("created_by", flat=True))
     )
+    kept_company_ids = (
+        set(
+            User.objects.filter(company__in=company_ids, is_demo=False).values_list(
+                "company", flat=True
+            )
+        )
+        | set(
+            Invitation.objects.filter(
+                company__in=company_ids, is_demo=False, user__isnull=True
+            ).values_list("company", flat=True)
+        )
+        | set(kept_cases.filter(company__in=company_ids).values_list("company", flat=True))
+    )
+    mail_ids = list(demo_mail().values_list("pk", flat=True))
     left = [
-        f"{company.name}: kept, it holds real accounts "
-        f"({', '.join(company.users.filter(is_demo=False).values_list('email', flat=True))})"
-        for company in kept_companies
-    ] + [f"{person.email}: kept, it wrote in a real company's case" for person in kept_users]
+        f"{company.name}: kept with its real accounts and invitations "
+        f"({', '.join(_real_addresses(company))}) and their cases"
+        for company in Company.objects.filter(pk__in=kept_company_ids)
+    ] + [
+        f"{email}: kept, it wrote in a case that is not demo"
+        for pk, email in users
+        if pk in kept_user_ids
+    ]
 
-    stored = list(Attachment.objects.filter(case__in=cases).values_list("stored_name", flat=True))
-    Attachment.objects.filter(case__in=cases).delete()
-    Message.objects.filter(case__in=cases).delete()
-    Case.objects.filter(follows__in=cases).update(follows=None)
-    cases.delete()
-    Invitation.objects.filter(
-        Q(is_demo=True) | Q(company__in=companies, user__isnull=True)
-    ).delete()
-    PasswordReset.objects.filter(user__in=users).delete()
-    TOTPDevice.objects.filter(user__in=users).delete()
-    StaticDevice.objects.filter(user__in=users).delete()
-    OutboundEmail.objects.filter(demo=True).delete()
-    LoginThrottle.objects.all().delete()
-    users.exclude(pk__in=kept_users.values("pk")).delete()
-    ServiceSubscription.objects.filter(company__in=companies).delete()
-    companies.exclude(pk__in=kept_companies.values("pk")).delete()
+    stored = list(
+        Attachment.objects.filter(case__in=case_ids).values_list("stored_name", flat=True)
+    )
+    Attachment.objects.filter(case__in=case_ids).delete()
+    Message.objects.filter(case__in=case_ids).delete()
+    Case.objects.filter(follows__in=case_ids).update(follows=None)
+    Case.objects.filter(pk__in=case_ids).delete()
+    Invitation.objects.filter(is_demo=True).delete()
+    PasswordReset.objects.filter(user__in=user_ids).delete()
+    TOTPDevice.objects.filter(user__in=user_ids).delete()
+    StaticDevice.objects.filter(user__in=user_ids).delete()
+    OutboundEmail.objects.filter(pk__in=mail_ids).delete()
+    LoginThrottle.objects.filter(key__in=_throttle_keys(users)).delete()
+    User.objects.filter(pk__in=set(user_ids) - kept_user_ids).delete()
+    removed_companies = set(company_ids) - kept_company_ids
+    ServiceSubscription.objects.filter(company__in=removed_companies).delete()
+    Company.objects.filter(pk__in=removed_companies).delete()
     transaction.on_commit(lambda: uploads.remove(stored))
     return left
 
@@ -142,10 +188,10 @@ def _seed() -> dict:
         )
 
     lite = Company.objects.create(
-        name=DEMO_COMPANIES[0], plan=ContractPlan.objects.get(code="mdr-lite")
+        name=DEMO_COMPANIES[0], plan=ContractPlan.objects.get(code="mdr-lite"), is_demo=True
     )
     ultimate = Company.objects.create(
-        name=DEMO_COMPANIES[1], plan=ContractPlan.objects.get(code="mdr-ultimate")
+        name=DEMO_COMPANIES[1], plan=ContractPlan.objects.get(code="mdr-ultimate"), is_demo=True
     )
     lite_support = subscribe(lite, "premium-support", days_left=180)
     subscribe(lite, "mdr", days_left=20, included=10, used=3)  # expires soon
@@ -273,7 +319,9 @@ def trainees(count: int) -> list[dict]:
             if email in taken:
                 continue
             company = Company.objects.create(
-                name=f"{TRAINING_COMPANY} {n:02d}", plan=ContractPlan.objects.get(code="mdr-lite")
+                name=f"{TRAINING_COMPANY} {n:02d}",
+                plan=ContractPlan.objects.get(code="mdr-lite"),
+                is_demo=True,
             )
             for code in ("premium-support", "mdr"):
                 ServiceSubscription.objects.create(

@@ -2,7 +2,6 @@ import time
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -11,9 +10,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import pending
-from accounts.models import Invitation, User
 from accounts.views import SETUP_KEY
-from hub.models import OutboundEmail
 from trainer import classroom
 from trainer.decorators import classroom_required, demo_mode_required
 
@@ -29,20 +26,11 @@ def join(request, key):
     return response
 
 
-def _demo_mail():
-    """Mail sent in trainer mode to demo accounts and demo invitations only: a real account's
-    mail (a password reset of someone invited into a demo company, say) is never shown."""
-    return OutboundEmail.objects.filter(demo=True).filter(
-        Q(to__in=User.objects.filter(is_demo=True).values("email"))
-        | Q(to__in=Invitation.objects.filter(is_demo=True).values("email"))
-    )
-
-
 @classroom_required
 @never_cache
 def outbox(request):
     """Every email the portal sent to demo accounts in trainer mode, newest first."""
-    emails = _demo_mail().order_by("-created_at", "-id")
+    emails = classroom.demo_mail().order_by("-created_at", "-id")
     page = Paginator(emails, 50).get_page(request.GET.get("page"))
     return render(request, "trainer/outbox.html", {"page": page})
 
@@ -50,7 +38,7 @@ def outbox(request):
 @classroom_required
 @never_cache
 def outbox_email(request, email_id):
-    email = get_object_or_404(_demo_mail(), pk=email_id)
+    email = get_object_or_404(classroom.demo_mail(), pk=email_id)
     return render(request, "trainer/outbox_email.html", {"email": email})
 
 
