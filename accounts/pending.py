@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
 import audit
+from accounts import links
 from accounts.models import User
 
 SESSION_KEY = "pending_login"
@@ -34,6 +35,8 @@ def safe_next(request, candidate: str | None) -> str:
 
 def start(request, user: User, next_url: str | None) -> None:
     request.session.cycle_key()
+    # Links opened before someone signs in on this browser are not theirs to keep.
+    links.forget_all(request)
     request.session[SESSION_KEY] = {
         "user_id": user.pk,
         "started": time.time(),

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 
 import audit
-from accounts import companion, pending, services
+from accounts import companion, links, pending, services
 from accounts.forms import (
     AuthenticatorSetupForm,
     CompanionManageForm,
@@ -299,29 +299,15 @@ def recovery_codes_download(request):
 # Registration -----------------------------------------------------------------------------
 
 
-# One-time links are swapped for a session-held copy on their first GET, as Django's own password
-# reset does: the token then never appears in a later request line, Referer or history entry.
-LINK_PLACEHOLDER = "set-password"
-INVITATION_SESSION_KEY = "invitation_token"
-RESET_SESSION_KEY = "password_reset_token"
-
-
-def _link_token(request, token: str, session_key: str) -> tuple[str, bool]:
-    """The link's token and whether to redirect to the placeholder address first."""
-    if token != LINK_PLACEHOLDER:
-        if request.method == "GET":
-            request.session[session_key] = token
-            return token, True
-        return token, False
-    return request.session.get(session_key, ""), False
-
-
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def register(request, token):
-    token, swap = _link_token(request, token, INVITATION_SESSION_KEY)
-    if swap:
-        return redirect("accounts:register", LINK_PLACEHOLDER)
+    slot = token
+    if not links.is_slot(token):
+        if request.method == "GET":
+            return redirect("accounts:register", links.hold(request, "invitation", token))
+    else:
+        token = links.held(request, "invitation", slot)
     invitation = services.invitation_by_token(token)
     problem = _invitation_problem(invitation)
     if problem:
@@ -338,7 +324,7 @@ def register(request, token):
             invitation.refresh_from_db()
             problem = _invitation_problem(invitation) or "used"
             return render(request, "accounts/link_problem.html", {"problem": problem}, status=410)
-        request.session.pop(INVITATION_SESSION_KEY, None)
+        links.forget_all(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         # The guide's first login: no second factor yet, so the session ends with the browser.
         request.session.set_expiry(0)
@@ -378,9 +364,12 @@ def password_reset_request(request):
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def password_reset_confirm(request, token):
-    token, swap = _link_token(request, token, RESET_SESSION_KEY)
-    if swap:
-        return redirect("accounts:password_reset_confirm", LINK_PLACEHOLDER)
+    slot = token
+    if not links.is_slot(token):
+        if request.method == "GET":
+            return redirect("accounts:password_reset_confirm", links.hold(request, "reset", token))
+    else:
+        token = links.held(request, "reset", slot)
     reset = services.password_reset_by_token(token)
     problem = None
     if reset is None:
@@ -399,7 +388,7 @@ def password_reset_confirm(request, token):
         except services.LinkUnavailable:
             context = {"problem": "used", "reset": True}
             return render(request, "accounts/link_problem.html", context, status=410)
-        request.session.pop(RESET_SESSION_KEY, None)
+        links.release(request, slot)
         # No login here: the new password still needs the second factor.
         messages.success(request, _("Your password was changed. Log in with the new one."))
         return redirect("accounts:login")

@@ -170,7 +170,7 @@ def test_it_writes_no_secret_in_any_log_line_during_the_onboarding_journey(serve
     secrets.add(invitation.rstrip("/").rsplit("/", 1)[1])
     browser = Browser(base)
     browser.get(invitation)
-    assert "set-password" in browser.path(), "the link was not swapped for the session"
+    assert "set-password-" in browser.path(), "the link was not swapped for the session"
     browser.post(browser.path(), password1=PASSWORD, password2=PASSWORD, accept_terms="on")
     assert browser.path() == "/"
     secrets |= browser.session_ids()
@@ -195,7 +195,7 @@ def test_it_writes_no_secret_in_any_log_line_during_the_onboarding_journey(serve
     reset = mail_link(var, "password/reset")
     secrets.add(reset.rstrip("/").rsplit("/", 1)[1])
     browser.get(reset)
-    assert "set-password" in browser.path()
+    assert "set-password-" in browser.path()
     browser.post(browser.path(), password1=NEW_PASSWORD, password2=NEW_PASSWORD)
     assert browser.path() == "/accounts/login/"
 
