@@ -20,9 +20,9 @@ class AuditEventAdmin(admin.ModelAdmin):
         "details_text",
     )
     list_filter = ("action", "created_at", ("subject_type", admin.RelatedOnlyFieldListFilter))
+    date_hierarchy = "created_at"
     list_select_related = ("actor", "subject_type")
     search_fields = ("actor_email", "subject_label")
-    date_hierarchy = "created_at"
     fields = (
         "created_at",
         "action",

@@ -501,3 +501,19 @@ def test_it_lists_the_trail_in_a_fixed_number_of_queries(operator_client, custom
     for n in range(30):
         audit.record(action=audit.Action.ATTACHMENT_ADDED, actor=customer, subject=case, size=n)
     assert queries() == few
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_at__year=9999",
+        "created_at__year=9999&created_at__month=12",
+        "created_at__year=1",
+        "created_at__year=0",
+        "created_at__gte=0001-01-01+00:00:00",
+        "created_at__lt=9999-12-31+23:59:59",
+    ],
+)
+def test_it_answers_odd_dates_in_the_audit_list_without_error(operator_client, query):
+    response = operator_client.get(f"/admin/audit/auditevent/?{query}")
+    assert response.status_code in (200, 302, 400)
