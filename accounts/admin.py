@@ -8,9 +8,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static import admin as otp_static_admin
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import audit
 from accounts import services
 from accounts.models import (
     Company,
@@ -32,6 +35,10 @@ class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+# Fields whose change gives or takes away access: recorded in the audit trail.
+ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
@@ -68,6 +75,25 @@ class UserAdmin(BaseUserAdmin):
             {"fields": ("last_login", "date_joined", "terms_version", "terms_accepted_at")},
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = [name for name in ACCESS_FIELDS if name in form.changed_data]
+        if change and changed:
+            audit.record(
+                action=audit.Action.PERMISSIONS_CHANGED, subject=obj, fields=changed, by="admin"
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit.record(
+                action=audit.Action.PASSWORD_CHANGED,
+                subject=User.objects.filter(pk=id).first(),
+                by="admin",
+            )
+        return response
+
     add_fieldsets = (
         (
             None,
@@ -214,7 +240,26 @@ class InvitationAdmin(admin.ModelAdmin):
             )
 
 
-class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
+class AuditedDeviceAdmin:
+    """Second factors added or removed by an operator land in the audit trail, like the
+    customer's own."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit.record(action=audit.Action.FACTOR_ADDED, subject=obj.user, by="admin")
+
+    def delete_model(self, request, obj):
+        audit.record(action=audit.Action.FACTOR_REMOVED, subject=obj.user, by="admin")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            audit.record(action=audit.Action.FACTOR_REMOVED, subject=device.user, by="admin")
+        super().delete_queryset(request, queryset)
+
+
+class TOTPDeviceAdmin(AuditedDeviceAdmin, otp_totp_admin.TOTPDeviceAdmin):
     """django-otp's own, except that its key and QR-code pages of an unknown id answer 404
     like every admin page (they look the device up with objects.get: a 500)."""
 
@@ -227,6 +272,11 @@ class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
         return super().qrcode_view(request, pk)
 
 
-if admin.site.is_registered(TOTPDevice):
-    admin.site.unregister(TOTPDevice)
-admin.site.register(TOTPDevice, TOTPDeviceAdmin)
+class StaticDeviceAdmin(AuditedDeviceAdmin, otp_static_admin.StaticDeviceAdmin):
+    pass
+
+
+for model, model_admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDeviceAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -13,6 +13,7 @@ class Action(models.TextChoices):
     RECOVERY_CODES_CREATED = "recovery_codes_created", _("Recovery codes created")
     RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PERMISSIONS_CHANGED = "permissions_changed", _("Access rights changed")
     INVITATION_SENT = "invitation_sent", _("Invitation sent")
     INVITATION_USED = "invitation_used", _("Invitation used to register")
     TRAINER_RESET = "trainer_reset", _("Demo data reset")

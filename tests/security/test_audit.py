@@ -517,3 +517,47 @@ def test_it_lists_the_trail_in_a_fixed_number_of_queries(operator_client, custom
 def test_it_answers_odd_dates_in_the_audit_list_without_error(operator_client, query):
     response = operator_client.get(f"/admin/audit/auditevent/?{query}")
     assert response.status_code in (200, 302, 400)
+
+
+def test_it_records_an_operator_setting_a_password_in_the_admin(visitor, operator, customer):
+    log_in(visitor, operator)
+    response = visitor.post(
+        f"/admin/accounts/user/{customer.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    event = only(audit.Action.PASSWORD_CHANGED)
+    assert event.actor == operator and event.details["by"] == "admin"
+    assert_about(event, customer)
+    assert_from_visitor(event)
+    assert NEW_PASSWORD not in everything_stored()
+
+
+def test_it_records_access_rights_changed_in_the_admin(operator_client, operator, make_user):
+    user = make_user(email="new.operator@eset.example", full_name="New")
+    data = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "language": "ja",
+        "time_zone": "Asia/Tokyo",
+        "is_active": "on",
+        "is_staff": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    response = operator_client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = only(audit.Action.PERMISSIONS_CHANGED)
+    assert event.actor == operator and event.details["fields"] == ["is_staff"]
+    assert_about(event, user)
+
+
+def test_it_records_second_factors_removed_in_the_admin(operator_client, operator, customer):
+    device = TOTPDevice.objects.get(user=customer)
+    response = operator_client.post(
+        f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    event = only(audit.Action.FACTOR_REMOVED)
+    assert event.actor == operator and event.details["by"] == "admin"
+    assert_about(event, customer)
