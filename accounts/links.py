@@ -10,6 +10,8 @@ never takes the place of the one whose form is on screen. Slots end at sign-in a
 import secrets
 import time
 
+from django.shortcuts import redirect
+
 SESSION_KEY = "one_time_links"
 PREFIX = "set-password-"
 MAX_HELD = 5
@@ -19,6 +21,18 @@ HOLD_SECONDS = 60 * 60
 
 def is_slot(segment: str) -> bool:
     return segment.startswith(PREFIX)
+
+
+def first_visit_redirect(request, kind: str, segment: str, view: str):
+    """On a link's first GET: hold its token and send the browser to the slot's address."""
+    if request.method == "GET" and not is_slot(segment):
+        return redirect(view, hold(request, kind, segment))
+    return None
+
+
+def token_of(request, kind: str, segment: str) -> str:
+    """The token a link's address stands for: held behind a slot, or in the address itself."""
+    return held(request, kind, segment) if is_slot(segment) else segment
 
 
 def hold(request, kind: str, token: str) -> str:

@@ -302,13 +302,9 @@ def recovery_codes_download(request):
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def register(request, token):
-    slot = token
-    if not links.is_slot(token):
-        if request.method == "GET":
-            return redirect("accounts:register", links.hold(request, "invitation", token))
-    else:
-        token = links.held(request, "invitation", slot)
-    invitation = services.invitation_by_token(token)
+    if swap := links.first_visit_redirect(request, "invitation", token, "accounts:register"):
+        return swap
+    invitation = services.invitation_by_token(links.token_of(request, "invitation", token))
     problem = _invitation_problem(invitation)
     if problem:
         return render(request, "accounts/link_problem.html", {"problem": problem}, status=410)
@@ -364,13 +360,10 @@ def password_reset_request(request):
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 def password_reset_confirm(request, token):
-    slot = token
-    if not links.is_slot(token):
-        if request.method == "GET":
-            return redirect("accounts:password_reset_confirm", links.hold(request, "reset", token))
-    else:
-        token = links.held(request, "reset", slot)
-    reset = services.password_reset_by_token(token)
+    view = "accounts:password_reset_confirm"
+    if swap := links.first_visit_redirect(request, "reset", token, view):
+        return swap
+    reset = services.password_reset_by_token(links.token_of(request, "reset", token))
     problem = None
     if reset is None:
         problem = "unknown"
@@ -388,7 +381,7 @@ def password_reset_confirm(request, token):
         except services.LinkUnavailable:
             context = {"problem": "used", "reset": True}
             return render(request, "accounts/link_problem.html", context, status=410)
-        links.release(request, slot)
+        links.release(request, token)
         # No login here: the new password still needs the second factor.
         messages.success(request, _("Your password was changed. Log in with the new one."))
         return redirect("accounts:login")

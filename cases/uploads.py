@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
 
+from accounts.services import has_second_factor
+
 CHUNK = 64 * 1024
 
 
@@ -18,8 +20,6 @@ def may_upload(user) -> bool:
     """The portal's own gate, asked before a byte is written: signed in, and past the second
     factor unless the account has none yet (the registration session, which the portal lets
     in until its user sets one up; see accounts.middleware.SecondFactorMiddleware)."""
-    from accounts.services import has_second_factor
-
     if not user.is_authenticated:
         return False
     # is_verified comes from django_otp's middleware; without it nobody counts as verified.

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from accounts.models import Invitation, User
+from hub.models import OutboundEmail
+
 COOKIE_NAME = "hub_classroom"
 COOKIE_SALT = "trainer.classroom"
 # A class day; the trainer prints the link again for the next one.
@@ -53,9 +56,6 @@ def admit(response) -> None:
 def demo_mail():
     """Mail sent in trainer mode to demo accounts and demo invitations only: a real account's
     mail (a password reset of someone invited into a demo company, say) is never shown."""
-    from accounts.models import Invitation, User
-    from hub.models import OutboundEmail
-
     return OutboundEmail.objects.filter(demo=True).filter(
         Q(to__in=User.objects.filter(is_demo=True).values("email"))
         | Q(to__in=Invitation.objects.filter(is_demo=True).values("email"))
