@@ -141,6 +141,15 @@ class ServiceSubscription(models.Model):
         return max(self.sub_services_included - self.sub_services_used, 0)
 
 
+# Callables, so that migrations do not change with the deployment's LANGUAGE_CODE/TIME_ZONE.
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
 def canonical_email(raw: str | None) -> str:
     """The one spelling of an address used for storage, lookup and throttling alike.
 
@@ -187,9 +196,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     full_name = models.CharField(_("name"), max_length=150)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=default_language
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
     is_staff = models.BooleanField(
         _("operator"),
         default=False,
@@ -319,7 +328,7 @@ class Invitation(OneTimeToken):
         Company, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("company")
     )
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=default_language
     )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
