@@ -213,9 +213,9 @@ def broken_fixtures(tmp_path, settings, catalogue):
         model.objects.all().delete()
     for model in MODELS:
         model.objects.all().delete()
-    for path in (settings.BASE_DIR / "fixtures").glob("*.yaml"):
+    for path in settings.CATALOGUE_FIXTURES_DIR.glob("*.yaml"):
         shutil.copy(path, tmp_path)
-    settings.FIXTURE_DIRS = [tmp_path]
+    settings.CATALOGUE_FIXTURES_DIR = tmp_path
 
     def append(text):
         with (tmp_path / "catalog_topics.yaml").open("a") as handle:
@@ -278,4 +278,4 @@ def test_it_refuses_a_duplicate_code_in_the_fixtures(broken_fixtures):
 
 
 def test_it_knows_where_its_fixtures_live():
-    assert settings.BASE_DIR / "fixtures" in settings.FIXTURE_DIRS
+    assert (settings.CATALOGUE_FIXTURES_DIR / "catalog_products.yaml").is_file()

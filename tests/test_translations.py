@@ -14,7 +14,7 @@ LANGUAGES = ["ja", "en"]
 
 
 def catalogue(language):
-    return polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
+    return polib.pofile(str(ROOT / "hub" / "locale" / language / "LC_MESSAGES" / "django.po"))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -27,7 +27,7 @@ def test_it_has_a_complete_catalogue(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_it_commits_the_compiled_catalogue_matching_its_source(language):
-    mo_path = ROOT / "locale" / language / "LC_MESSAGES" / "django.mo"
+    mo_path = ROOT / "hub" / "locale" / language / "LC_MESSAGES" / "django.mo"
     with mo_path.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in catalogue(language).translated_entries():
@@ -44,14 +44,14 @@ def test_it_translates_every_string_the_code_marks(tmp_path):
     ignore = shutil.ignore_patterns(".venv", "var", ".git", "__pycache__", "*.mo", "tests")
     shutil.copytree(ROOT, tmp_path / "tree", ignore=ignore)
     tree = tmp_path / "tree"
-    shutil.rmtree(tree / "locale")
-    (tree / "locale").mkdir()
+    shutil.rmtree(tree / "hub" / "locale")
+    (tree / "hub" / "locale").mkdir()
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "--locale", "ja", "--no-location"],
         cwd=tree,
         check=True,
         capture_output=True,
     )
-    extracted = {e.msgid for e in polib.pofile(str(tree / "locale/ja/LC_MESSAGES/django.po"))}
+    extracted = {e.msgid for e in polib.pofile(str(tree / "hub/locale/ja/LC_MESSAGES/django.po"))}
     committed = {e.msgid for e in catalogue("ja")}
     assert sorted(extracted - committed) == [], "run `make messages` and translate"

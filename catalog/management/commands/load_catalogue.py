@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -10,7 +11,7 @@ FIXTURES = ["catalog_services", "catalog_products", "catalog_topics"]
 
 class Command(BaseCommand):
     help = (
-        "Load the catalogue from fixtures/ (loading twice changes nothing) and refuse it, "
+        "Load the catalogue from catalog/fixtures/ (loading twice changes nothing) and refuse it, "
         "changing nothing, when its tree is broken."
     )
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
             return
         try:
             with transaction.atomic():
-                call_command("loaddata", *FIXTURES, verbosity=0)
+                paths = [str(settings.CATALOGUE_FIXTURES_DIR / f"{name}.yaml") for name in FIXTURES]
+                call_command("loaddata", *paths, verbosity=0)
                 problems = catalogue_problems()
                 if problems:
                     raise CommandError(

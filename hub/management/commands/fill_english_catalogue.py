@@ -7,13 +7,13 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Fill locale/en with the English source strings, so the English catalogue is complete "
+        "Fill hub/locale/en with the English source strings, so the English catalogue is complete "
         "and a later change of wording can be made there without touching the code."
     )
 
     def handle(self, *args, **options):
         for name in ("django.po", "djangojs.po"):
-            path = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / name
+            path = Path(settings.BASE_DIR) / "hub" / "locale" / "en" / "LC_MESSAGES" / name
             if not path.exists():
                 continue
             catalogue = polib.pofile(str(path))
