@@ -14,7 +14,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("hub/favicon.svg"), permanent=True)),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
-    path("companion/", include("accounts.companion_urls")),
+    # The HUB Authenticator: its app under /companion/, its portal pages under /accounts/.
+    path("", include("companion.urls")),
     path("admin/", admin.site.urls),
     # Every trainer view answers 404 unless DEMO_MODE is on.
     path("demo/", include("trainer.urls")),

@@ -1,12 +1,15 @@
 """The guide's mobile-app method in Chromium: a portal window and a HUB Authenticator window."""
 
+import re
+
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
-from accounts.models import LoginApproval
+from companion.models import LoginApproval
+from tests.helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Correct-Horse-9-Battery"
 WORDS = {
     "ja": {
         "method": "HUB Authenticator モバイルアプリケーションを使用",
@@ -47,16 +50,18 @@ def log_out(page, w):
 
 
 def approve(portal, phone, *, pick):
-    number = portal.get_by_test_id("approval-number").inner_text().strip()
+    shown = portal.get_by_test_id("approval-number")
+    expect(shown).to_have_text(re.compile(r"^\s*\d{2}\s*$"))
+    number = shown.inner_text().strip()
     card = phone.get_by_test_id("approvals").locator("article", has_text=number).first
-    card.wait_for()
-    assert "Chrome" in card.inner_text() or "HeadlessChrome" in card.inner_text()
+    expect(card).to_contain_text("Chrome")
     if pick == "deny":
         card.get_by_role("button", name=WORDS["ja"]["deny"]).or_(
             card.get_by_role("button", name=WORDS["en"]["deny"])
         ).click()
         return
     buttons = card.locator("[data-field=choices] button")
+    expect(buttons).to_have_count(3)
     labels = buttons.all_inner_texts()
     assert number in labels and len(labels) == 3
     chosen = number if pick == "right" else next(label for label in labels if label != number)
@@ -74,35 +79,34 @@ def test_it_pairs_by_phrase_and_approves_logins_by_number(new_page, newcomer, la
     portal.get_by_text(w["method"]).click()
     phone.goto("/companion/")
     phrase = phone.get_by_test_id("phrase")
-    phrase.wait_for()
+    expect(phrase).to_have_text(re.compile(r"^[a-z]+ [a-z]+$"))
     portal.locator("#id_phrase").fill(phrase.inner_text())
     portal.get_by_role("button", name=w["connect"]).click()
-    phone.get_by_test_id("confirm-account").wait_for()
-    assert newcomer.email in phone.get_by_test_id("confirm-account").inner_text()
+    expect(phone.get_by_test_id("confirm-account")).to_contain_text(newcomer.email)
     phone.get_by_role("button", name=w["connect"]).click()
-    phone.get_by_test_id("paired-account").wait_for()
+    expect(phone.get_by_test_id("paired-account")).to_be_visible()
     portal.get_by_role("button", name=w["saved"]).click()
-    assert portal.get_by_role("heading", name=w["home"]).is_visible()
+    expect(portal.get_by_role("heading", name=w["home"])).to_be_visible()
 
     log_out(portal, w)
     password_step(portal, newcomer)
     approve(portal, phone, pick="right")
-    portal.get_by_role("heading", name=w["home"]).wait_for()
-    assert phone.get_by_test_id("companion-totp").is_visible(), "codes as a fallback"
+    expect(portal.get_by_role("heading", name=w["home"])).to_be_visible()
+    expect(phone.get_by_test_id("companion-totp")).to_be_visible()  # codes as a fallback
 
     log_out(portal, w)
     for outcome in ("wrong", "deny", "expire"):
         password_step(portal, newcomer)
-        portal.get_by_test_id("approval-number").wait_for()
+        expect(portal.get_by_test_id("approval-number")).to_be_visible()
         if outcome == "expire":
             LoginApproval.objects.filter(state="pending").update(expires_at=timezone.now())
         else:
             approve(portal, phone, pick=outcome)
         # The sign-in page polls every 2 s; the app refreshes every 2 s.
-        portal.get_by_text(w["not_logged_in"]).wait_for(timeout=20_000)
+        expect(portal.get_by_text(w["not_logged_in"])).to_be_visible(timeout=20_000)
         portal.goto("/")
-        assert "/accounts/login/" in portal.url, outcome
+        expect(portal).to_have_url(re.compile(r"/accounts/login/"))
     password_step(portal, newcomer)
     approve(portal, phone, pick="right")
-    portal.get_by_role("heading", name=w["home"]).wait_for()
+    expect(portal.get_by_role("heading", name=w["home"])).to_be_visible()
     assert portal.problems == [] and phone.problems == []

@@ -12,84 +12,22 @@ from cryptography.hazmat.primitives.asymmetric import ec, utils
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import companion
-from accounts.models import CompanionDevice, CompanionEnrollment, LoginApproval
-from tests.conftest import PASSWORD
+from companion import services as companion
+from companion.models import CompanionDevice, CompanionEnrollment, LoginApproval
+from tests.helpers import PASSWORD
+from tests.phone import Phone, approval_page, pair, password_step
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
 VERIFY = reverse("accounts:two_factor")
 
 
-class Phone:
-    """A companion app: its own key, and signed calls like static/companion/app.js makes."""
-
-    def __init__(self, client=None):
-        self.key = ec.generate_private_key(ec.SECP256R1())
-        spki = self.key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        self.public_key = base64.b64encode(spki).decode()
-        self.client = client or Client()
-        self.key_id = None
-
-    def enroll(self) -> str:
-        response = self.client.post(
-            "/companion/api/enroll",
-            json.dumps({"public_key": self.public_key}),
-            content_type="application/json",
-        )
-        data = response.json()
-        self.key_id = data["key_id"]
-        return data["phrase"]
-
-    def sign(self, method, path, body=b"", *, at=None, key=None):
-        stamp = str(int(at if at is not None else time.time()))
-        message = companion.message_to_sign(method, path, stamp, body)
-        r, s = utils.decode_dss_signature(
-            (key or self.key).sign(message, ec.ECDSA(hashes.SHA256()))
-        )
-        raw = r.to_bytes(32) + s.to_bytes(32)
-        return {
-            "HTTP_X_COMPANION_KEY": self.key_id,
-            "HTTP_X_COMPANION_TIME": stamp,
-            "HTTP_X_COMPANION_SIGNATURE": base64.urlsafe_b64encode(raw).decode().rstrip("="),
-        }
-
-    def state(self, **kwargs):
-        return self.client.get(
-            "/companion/api/state", **self.sign("GET", "/companion/api/state", **kwargs)
-        )
-
-    def post(self, name, data, **kwargs):
-        path = f"/companion/api/{name}"
-        body = json.dumps(data).encode()
-        return self.client.post(
-            path, body, content_type="application/json", **self.sign("POST", path, body, **kwargs)
-        )
-
-
-def password_step(client, user):
-    return client.post(LOGIN, {"email": user.email, "password": PASSWORD})
-
-
 @pytest.fixture
 def newcomer(make_user, company):
     return make_user(email="newcomer@example.co.jp", full_name="新人", company=company)
-
-
-def pair(client, phone, user):
-    phrase = phone.enroll()
-    password_step(client, user)
-    response = client.post(reverse("accounts:companion_pair"), {"phrase": phrase.upper()})
-    assert response.url == reverse("accounts:companion_pair_wait")
-    assert phone.state().json() == {
-        "state": "confirm",
-        "account": f"{user.full_name} <{user.email}>",
-    }
-    assert phone.post("confirm", {}).json()["state"] == "paired"
-    return client.get(reverse("accounts:companion_pair_wait"))
 
 
 def test_it_pairs_by_the_phrase_and_confirms_on_both_sides(client, newcomer, mailoutbox):
@@ -106,11 +44,11 @@ def test_it_uses_a_phrase_once_and_only_for_ten_minutes(client, newcomer, make_u
     phone = Phone()
     phrase = phone.enroll()
     password_step(client, newcomer)
-    client.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    client.post(reverse("companion:pair"), {"phrase": phrase})
     other = Client()
     intruder = make_user(company=company)
     password_step(other, intruder)
-    again = other.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    again = other.post(reverse("companion:pair"), {"phrase": phrase})
     assert again.status_code == 200 and "このフレーズは無効です" in again.content.decode()
 
     late = Phone()
@@ -118,18 +56,16 @@ def test_it_uses_a_phrase_once_and_only_for_ten_minutes(client, newcomer, make_u
     CompanionEnrollment.objects.filter(key_id=late.key_id).update(expires_at=timezone.now())
     third = Client()
     password_step(third, make_user(company=company))
-    assert (
-        third.post(reverse("accounts:companion_pair"), {"phrase": late_phrase}).status_code == 200
-    )
+    assert third.post(reverse("companion:pair"), {"phrase": late_phrase}).status_code == 200
 
 
 def test_it_throttles_guessed_phrases(client, newcomer):
     password_step(client, newcomer)
     for _ in range(5):
-        client.post(reverse("accounts:companion_pair"), {"phrase": "kasumi tomaru"})
+        client.post(reverse("companion:pair"), {"phrase": "kasumi tomaru"})
     phone = Phone()
     phrase = phone.enroll()
-    response = client.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    response = client.post(reverse("companion:pair"), {"phrase": phrase})
     assert "失敗した試行が多すぎます" in response.content.decode()
 
 
@@ -140,13 +76,6 @@ def paired(newcomer):
     return phone
 
 
-def approval_page(client, user):
-    password_step(client, user)
-    page = client.get(VERIFY)
-    assert page.status_code == 200
-    return page.context["approval"]
-
-
 def test_it_logs_in_when_the_app_picks_the_matching_number(client, newcomer, paired):
     approval = approval_page(client, newcomer)
     pending = paired.state().json()["approvals"]
@@ -155,7 +84,7 @@ def test_it_logs_in_when_the_app_picks_the_matching_number(client, newcomer, pai
     assert paired.post("answer", {"approval": approval.pk, "number": approval.number}).json() == {
         "state": "approved"
     }
-    response = client.get(reverse("accounts:approval_status"))
+    response = client.get(reverse("companion:approval_status"))
     assert response.url == "/"
     assert client.get("/").status_code == 200
 
@@ -180,10 +109,10 @@ def test_it_logs_nothing_in_after_a_wrong_number_a_denial_or_an_expiry(
             paired.post("answer", {"approval": approval.pk, "number": approval.number}).status_code
             == 409
         )
-    response = client.get(reverse("accounts:approval_status"))
+    response = client.get(reverse("companion:approval_status"))
     assert response.url == LOGIN
     assert client.get("/").status_code == 302
-    assert client.get(reverse("accounts:approval_status")).url == LOGIN
+    assert client.get(reverse("companion:approval_status")).url == LOGIN
 
 
 def test_it_refuses_a_replayed_approval(client, newcomer, paired):
@@ -211,7 +140,7 @@ def test_it_refuses_forged_unknown_stale_and_removed_keys(client, newcomer, pair
     stranger = Phone()
     stranger.key_id = "0" * 64
     assert stranger.state().status_code == 403
-    assert client.get(reverse("accounts:approval_status")).status_code == 204, "still waiting"
+    assert client.get(reverse("companion:approval_status")).status_code == 204, "still waiting"
     CompanionDevice.objects.filter(key_id=paired.key_id).delete()
     removed = paired.post("answer", {"approval": approval.pk, "number": approval.number})
     assert removed.status_code == 409 and "unknown or removed key" in removed.json()["error"]
@@ -227,7 +156,7 @@ def test_it_refuses_an_approval_of_another_users_request(
     approval = approval_page(client, newcomer)
     response = other_phone.post("answer", {"approval": approval.pk, "number": approval.number})
     assert response.status_code == 409
-    assert client.get(reverse("accounts:approval_status")).status_code == 204
+    assert client.get(reverse("companion:approval_status")).status_code == 204
 
 
 def test_it_limits_how_many_requests_reach_one_device(newcomer, paired):
@@ -282,13 +211,17 @@ def test_it_removes_a_device_with_the_password_and_an_email(client, newcomer, pa
     device = CompanionDevice.objects.get(user=newcomer)
     approval = approval_page(client, newcomer)
     paired.post("answer", {"approval": approval.pk, "number": approval.number})
-    client.get(reverse("accounts:approval_status"))
-    url = reverse("accounts:companion_manage", args=[device.pk])
-    assert client.post(url, {"action": "remove", "password": "wrong"}).status_code == 200
-    client.post(url, {"action": "rename", "name": "私のスマホ", "password": PASSWORD})
+    client.get(reverse("companion:approval_status"))
+    url = reverse("companion:manage", args=[device.pk])
+    assert client.post(url, {"password": "wrong"}).status_code == 200, "the password page again"
+    assert client.post(url, {"action": "rename", "name": "x"}).status_code == 200
+    device.refresh_from_db()
+    assert device.name == "HUB Authenticator", "nothing changes before the password"
+    assert client.post(url, {"password": PASSWORD}).url == url
+    client.post(url, {"action": "rename", "name": "私のスマホ"})
     device.refresh_from_db()
     assert device.name == "私のスマホ"
-    client.post(url, {"action": "remove", "password": PASSWORD})
+    client.post(url, {"action": "remove"})
     assert not CompanionDevice.objects.filter(pk=device.pk).exists()
     assert any("削除されました" in m.subject for m in mailoutbox)
 
@@ -296,12 +229,10 @@ def test_it_removes_a_device_with_the_password_and_an_email(client, newcomer, pa
 def test_it_never_pairs_a_phone_to_an_account_that_has_a_factor_with_the_password_alone(
     client, customer
 ):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     attacker = Phone()
     phrase = attacker.enroll()
     password_step(client, customer)
-    response = client.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    response = client.post(reverse("companion:pair"), {"phrase": phrase})
     assert response.url == VERIFY
     assert attacker.state().json()["state"] == "waiting"
     assert companion.pairing_claim(user=customer, phrase=phrase) is None
@@ -311,8 +242,6 @@ def test_it_never_pairs_a_phone_to_an_account_that_has_a_factor_with_the_passwor
 
 
 def test_it_gives_the_app_only_its_own_codes(client, make_user, company):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     user = make_user(company=company)
     phone = Phone()
     pair(Client(), phone, user)
@@ -322,8 +251,6 @@ def test_it_gives_the_app_only_its_own_codes(client, make_user, company):
 
 
 def test_it_stops_a_removed_apps_codes_from_working(client, newcomer, paired):
-    from django_otp.oath import totp
-
     key = paired.state().json()["totp_key"]
     CompanionDevice.objects.get(user=newcomer).delete()
     password_step(client, newcomer)
@@ -343,7 +270,7 @@ def test_it_refuses_to_confirm_a_phrase_after_its_ten_minutes(client, newcomer):
     phone = Phone()
     phrase = phone.enroll()
     password_step(client, newcomer)
-    client.post(reverse("accounts:companion_pair"), {"phrase": phrase})
+    client.post(reverse("companion:pair"), {"phrase": phrase})
     CompanionEnrollment.objects.update(expires_at=timezone.now())
     assert phone.post("confirm", {}).status_code == 409
     assert not CompanionDevice.objects.exists()

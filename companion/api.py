@@ -1,17 +1,23 @@
-"""The HUB Authenticator companion app and its signed JSON API (no cookies, so no CSRF)."""
+"""The HUB Authenticator web app's shell (page, manifest, service worker) and its signed JSON
+API. The API uses no cookies, so no CSRF: every call after enrolling is signed by the app's key
+(services.signed_caller)."""
 
 import json
 
-from django.http import HttpResponse, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import companion, throttle
-from accounts.models import ApprovalState, CompanionDevice
+from accounts import throttle
+from companion import services
+from companion.models import ApprovalState, CompanionDevice
+from hub.one_time import LinkStatus
+
+SCOPE = "/companion/"
 
 
 def app(request):
@@ -22,8 +28,8 @@ def manifest(request):
     data = {
         "name": "HUB Authenticator",
         "short_name": "HUB Auth",
-        "start_url": "/companion/",
-        "scope": "/companion/",
+        "start_url": SCOPE,
+        "scope": SCOPE,
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#0b3f73",
@@ -32,21 +38,16 @@ def manifest(request):
     return JsonResponse(data, content_type="application/manifest+json")
 
 
-SERVICE_WORKER = """// HUB Authenticator: the app shell works offline; the API is never cached.
-const SHELL = "hub-companion-v1";
-self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(["/companion/"])));
-});
-self.addEventListener("fetch", (event) => {
-  const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.pathname.startsWith("/companion/api/")) return;
-  event.respondWith(fetch(event.request).catch(() => caches.match(event.request)));
-});
-"""
-
-
 def service_worker(request):
-    return HttpResponse(SERVICE_WORKER, content_type="text/javascript")
+    """The static file companion/sw.js, served under the app's own path: a service worker
+    controls only pages below the URL it was fetched from, so /static/ would not do."""
+    path = finders.find("companion/sw.js")
+    if path is None:
+        raise Http404
+    # FileResponse closes the file once it is sent.
+    response = FileResponse(open(path, "rb"), content_type="text/javascript")  # noqa: SIM115
+    response["Service-Worker-Allowed"] = SCOPE
+    return response
 
 
 def _error(message, status=403):
@@ -64,12 +65,12 @@ def _json(request) -> dict:
 @csrf_exempt
 @require_POST
 @never_cache
-def api_enroll(request):
+def enroll(request):
     if throttle.begin_attempt([throttle.address_key("enroll", request)]):
         return _error("too many new keys from this address, try later", status=429)
     try:
-        enrollment, phrase = companion.enroll(public_key=str(_json(request).get("public_key")))
-    except companion.CompanionError as error:
+        enrollment, phrase = services.enroll(public_key=str(_json(request).get("public_key")))
+    except services.CompanionError as error:
         return _error(str(error), status=400)
     return JsonResponse(
         {"key_id": enrollment.key_id, "phrase": phrase, "expires": enrollment.expires_at}
@@ -86,7 +87,7 @@ def _state(owner) -> dict:
         return {
             "state": "paired",
             "account": _account(owner.user),
-            "totp_key": owner.codes.key if owner.codes_id else None,
+            "totp_key": owner.codes.key if owner.codes is not None else None,
             "approvals": [
                 {
                     "id": approval.pk,
@@ -99,19 +100,20 @@ def _state(owner) -> dict:
                 if not approval.is_expired
             ],
         }
-    if owner.user_id is None:
-        if owner.expires_at <= timezone.now():
-            return {"state": "expired"}
+    status = owner.status()
+    if status == LinkStatus.EXPIRED:
+        return {"state": "expired"}
+    if status == LinkStatus.PENDING:
         return {"state": "waiting", "expires": owner.expires_at.isoformat()}
     return {"state": "confirm", "account": _account(owner.user)}
 
 
 @require_GET
 @never_cache
-def api_state(request):
+def state(request):
     try:
-        owner = companion.signed_caller(request)
-    except companion.CompanionError as error:
+        owner = services.signed_caller(request)
+    except services.CompanionError as error:
         return _error(str(error))
     return JsonResponse(_state(owner))
 
@@ -119,13 +121,13 @@ def api_state(request):
 @csrf_exempt
 @require_POST
 @never_cache
-def api_confirm(request):
+def confirm(request):
     try:
-        owner = companion.signed_caller(request)
+        owner = services.signed_caller(request)
         if isinstance(owner, CompanionDevice):
-            raise companion.CompanionError("already paired")
-        device = companion.pairing_confirm(enrollment=owner)
-    except companion.CompanionError as error:
+            raise services.CompanionError("already paired")
+        device = services.pairing_confirm(enrollment=owner)
+    except services.CompanionError as error:
         return _error(str(error), status=409)
     return JsonResponse(_state(device))
 
@@ -133,18 +135,18 @@ def api_confirm(request):
 @csrf_exempt
 @require_POST
 @never_cache
-def api_answer(request):
+def answer(request):
     data = _json(request)
     try:
-        owner = companion.signed_caller(request)
+        owner = services.signed_caller(request)
         if not isinstance(owner, CompanionDevice):
-            raise companion.CompanionError("not paired")
+            raise services.CompanionError("not paired")
         approval_id, number = data.get("approval"), data.get("number")
         if not isinstance(approval_id, int) or not (number is None or isinstance(number, int)):
-            raise companion.CompanionError("malformed answer")
-        state = companion.approval_answer(
+            raise services.CompanionError("malformed answer")
+        answered = services.approval_answer(
             device=owner, approval_id=approval_id, number=number, deny=bool(data.get("deny"))
         )
-    except companion.CompanionError as error:
+    except services.CompanionError as error:
         return _error(str(error), status=409)
-    return JsonResponse({"state": state})
+    return JsonResponse({"state": answered})

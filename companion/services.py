@@ -32,13 +32,16 @@ from django.utils.crypto import constant_time_compare
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts.models import (
+from accounts import devices
+from accounts.models import User
+from accounts.services import security_notice
+from accounts.throttle import client_address
+from companion.models import (
     ApprovalState,
     CompanionDevice,
     CompanionEnrollment,
     LoginApproval,
     UsedSignature,
-    User,
 )
 
 PHRASE_LIFETIME = dt.timedelta(minutes=10)
@@ -173,7 +176,10 @@ def signed_caller(request):
     if owner is None:
         raise CompanionError("unknown or removed key")
     message = message_to_sign(request.method, request.path, timestamp, request.body)
-    if not verify_signature(public_key=owner.public_key, message=message, signature=signature):
+    digest = signature_digest(signature)
+    if digest is None or not verify_signature(
+        public_key=owner.public_key, message=message, signature=signature
+    ):
         raise CompanionError("bad signature")
     # Each signed request is accepted once (ECDSA signatures differ even for equal requests),
     # whichever valid form of its signature comes back.
@@ -183,7 +189,7 @@ def signed_caller(request):
     ).delete()
     try:
         with transaction.atomic():
-            UsedSignature.objects.create(digest=signature_digest(signature))
+            UsedSignature.objects.create(digest=digest)
     except IntegrityError:
         raise CompanionError("replayed request") from None
     return owner
@@ -201,66 +207,62 @@ def password_may_pair(user: User | None, enrollment: CompanionEnrollment | None 
     - the app's confirmation and the sign-in after it (the enrollment): also claimed by this
       user with the password the account still has; the device this pairing made, and its
       codes, are not 'another factor'.
-    Counts the factors services.has_second_factor counts."""
+    Counts the factors accounts.services.has_second_factor counts (accounts.devices)."""
     if user is None or not user.is_active:
         return False
-    own_device = own_codes = None
+    own: set[str] = set()
     if enrollment is not None:
         if enrollment.user_id != user.pk or not constant_time_compare(
             enrollment.claimed_with, claim_stamp(user)
         ):
             return False
-        if enrollment.device_id is not None:
-            own_device = enrollment.device_id
-            own_codes = (
-                CompanionDevice.objects.filter(pk=own_device).values_list("codes_id", flat=True)
-            ).first()
-    codes = TOTPDevice.objects.filter(user=user, confirmed=True)
-    devices = CompanionDevice.objects.filter(user=user, confirmed=True)
-    if own_codes is not None:
-        codes = codes.exclude(pk=own_codes)
-    if own_device is not None:
-        devices = devices.exclude(pk=own_device)
-    return not (codes.exists() or devices.exists())
+        device = enrollment.device if enrollment.device_id else None
+        if device is not None:
+            own = {device.persistent_id, *(codes.persistent_id for codes in device.owned_devices())}
+    return not any(factor.persistent_id not in own for factor in devices.second_factors(user))
+
+
+def pairing_lookup(*, user: User, phrase: str) -> CompanionEnrollment | None:
+    """The pending enrollment this phrase names, if this user may claim it. Reads only."""
+    if not password_may_pair(user):
+        return None
+    return CompanionEnrollment.objects.pending().filter(phrase_hash=phrase_hash(phrase)).first()
 
 
 def pairing_claim(*, user: User, phrase: str) -> CompanionEnrollment | None:
-    """The portal side of pairing: the phrase the user typed claims that key for this user."""
+    """The portal side of pairing: the phrase the user typed claims that key for this user.
+    None when the phrase is not (or no longer) pending, or the user may not pair."""
     if not password_may_pair(user):
         return None
     with transaction.atomic():
         enrollment = (
             CompanionEnrollment.objects.select_for_update()
-            .filter(
-                phrase_hash=phrase_hash(phrase),
-                expires_at__gt=timezone.now(),
-                claimed_at__isnull=True,
-            )
+            .pending()
+            .filter(phrase_hash=phrase_hash(phrase))
             .first()
         )
         if enrollment is None:
             return None
         enrollment.user = user
-        enrollment.claimed_at = timezone.now()
+        enrollment.used_at = timezone.now()
         enrollment.claimed_with = claim_stamp(user)
-        enrollment.save(update_fields=["user", "claimed_at", "claimed_with"])
+        enrollment.save(update_fields=["user", "used_at", "claimed_with"])
         return enrollment
 
 
 def pairing_confirm(*, enrollment: CompanionEnrollment) -> CompanionDevice:
     """The companion side: the user saw the account name and said yes."""
-    from accounts.services import security_notice
-
     with transaction.atomic():
         enrollment = CompanionEnrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.user_id is None or enrollment.device_id is not None:
             raise CompanionError("nothing to confirm")
+        # The whole pairing, not only the claim, finishes within the phrase's 10 minutes.
         if enrollment.expires_at <= timezone.now():
             raise CompanionError("the pairing expired")
         # Asked again here: the account may have gained a factor, changed its password or been
         # closed since the claim. The user's row is locked so two confirmations take turns.
         user = User.objects.select_for_update().filter(pk=enrollment.user_id).first()
-        if not password_may_pair(user, enrollment):
+        if user is None or not password_may_pair(user, enrollment):
             raise CompanionError("this account can no longer be paired this way")
         # The app also shows codes of its own, as a fallback when a sign-in cannot reach it.
         codes = TOTPDevice.objects.create(user=user, name="HUB Authenticator codes", confirmed=True)
@@ -281,8 +283,6 @@ def pairing_confirm(*, enrollment: CompanionEnrollment) -> CompanionDevice:
 
 def approval_request(*, device: CompanionDevice, request) -> LoginApproval:
     """Ask the companion to approve a sign-in; refused when a device is being flooded."""
-    from accounts.throttle import client_address
-
     now = timezone.now()
     with transaction.atomic():
         CompanionDevice.objects.select_for_update().get(pk=device.pk)
@@ -290,7 +290,7 @@ def approval_request(*, device: CompanionDevice, request) -> LoginApproval:
         if recent >= APPROVALS_PER_WINDOW:
             raise CompanionError("too many sign-in requests for this device")
         number = 10 + secrets.randbelow(90)
-        decoys = set()
+        decoys: set[int] = set()
         while len(decoys) < 2:
             candidate = 10 + secrets.randbelow(90)
             if candidate != number:
@@ -335,3 +335,23 @@ def approval_answer(*, device: CompanionDevice, approval_id, number, deny: bool)
             )
         CompanionDevice.objects.filter(pk=device.pk).update(last_used_at=approval.answered_at)
         return approval.state
+
+
+def companion_device_rename(*, device: CompanionDevice, name: str) -> None:
+    device.name = name
+    device.save(update_fields=["name"])
+    security_notice(user=device.user, event="authenticator_renamed")
+
+
+def companion_device_remove(*, device: CompanionDevice) -> None:
+    """Remove a paired app with its fallback codes; recorded, and the owner is told by email."""
+    user = device.user
+    with transaction.atomic():
+        audit.record(
+            action=audit.Action.FACTOR_REMOVED,
+            subject=user,
+            method="companion",
+            name=device.name,
+        )
+        device.delete()
+        security_notice(user=user, event="authenticator_removed")
