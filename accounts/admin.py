@@ -1,11 +1,11 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static import admin as otp_static_admin
@@ -18,11 +18,11 @@ from accounts import services
 from accounts.models import (
     Company,
     Invitation,
-    InvitationStatus,
     ServiceSubscription,
     User,
     canonical_email,
 )
+from hub.one_time import LinkStatus
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -139,22 +139,20 @@ class CompanyAdmin(admin.ModelAdmin):
     inlines = [SubscriptionInline]
 
 
+# A used invitation is a contact who registered: the operator's list says so.
+INVITATION_STATUS_LABELS = {**dict(LinkStatus.choices), LinkStatus.USED: _("Registered")}
+
+
 class InvitationStatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return InvitationStatus.choices
+        return list(INVITATION_STATUS_LABELS.items())
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        match self.value():
-            case InvitationStatus.USED:
-                return queryset.filter(used_at__isnull=False)
-            case InvitationStatus.EXPIRED:
-                return queryset.filter(used_at__isnull=True, expires_at__lte=now)
-            case InvitationStatus.PENDING:
-                return queryset.filter(Q(used_at__isnull=True) & Q(expires_at__gt=now))
+        if self.value() in LinkStatus.values:
+            return queryset.with_status(self.value())
         return queryset
 
 
@@ -203,7 +201,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"))
     def status_label(self, invitation):
-        return invitation.status.label
+        return INVITATION_STATUS_LABELS[invitation.status()]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -240,7 +238,14 @@ class InvitationAdmin(admin.ModelAdmin):
             )
 
 
-class AuditedDeviceAdmin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so that its super() calls type-check.
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
+
+
+class AuditedDeviceAdmin(_ModelAdminBase):
     """Second factors added or removed by an operator land in the audit trail, like the
     customer's own."""
 

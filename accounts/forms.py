@@ -1,53 +1,18 @@
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 import audit
 from accounts import services, throttle
-from accounts.models import Invitation, User, canonical_email
+from accounts.models import Invitation, User
 
 PASSWORD_MAX_LENGTH = 4096
 CODE_MAX_LENGTH = 32
-
-
-def locked_error(until) -> ValidationError:
-    when = formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
-    return ValidationError(
-        _("Too many failed attempts. Try again after %(time)s."),
-        code="throttled",
-        params={"time": when},
-    )
-
-
-def start_attempt(kind: str, identifier: str, request) -> list:
-    """Count an attempt against the account and the address, or refuse with the unlock time."""
-    keys = throttle.keys_for(kind, identifier, request)
-    if until := throttle.begin_attempt(keys):
-        # Kept as it happens: a refused attempt changes nothing, so has no transaction to join.
-        person = attempted_by(kind, identifier)
-        audit.record(
-            action=audit.Action.LOCKED_OUT,
-            actor=person,
-            actor_email=identifier if kind == "password" else "",
-            subject=person,
-            step=kind,
-            until=until,
-        )
-        raise locked_error(until)
-    return keys
-
-
-def attempted_by(kind: str, identifier: str) -> User | None:
-    """Whose account an attempt was against: the password step knows an email, the later
-    steps the user's id."""
-    if kind == "password":
-        return User.objects.filter(email=canonical_email(identifier)).first()
-    return User.objects.filter(pk=identifier).first()
 
 
 def password_field(label, autocomplete="new-password"):
@@ -76,10 +41,14 @@ class LoginForm(forms.Form):
         email, password = self.cleaned_data.get("email"), self.cleaned_data.get("password")
         if not email or not password:
             return self.cleaned_data
-        keys = start_attempt("password", email, self.request)
-        self.user = authenticate(self.request, email=email, password=password)
+        self.user = throttle.guarded(
+            "password",
+            email,
+            self.request,
+            lambda: authenticate(self.request, email=email, password=password),
+        )
         if self.user is None:
-            person = attempted_by("password", email)
+            person = throttle.attempted_by("password", email)
             audit.record(
                 action=audit.Action.SIGN_IN_FAILED,
                 actor=person,
@@ -90,7 +59,6 @@ class LoginForm(forms.Form):
             raise ValidationError(
                 _("Enter a correct email address and password."), code="invalid_login"
             )
-        throttle.attempt_succeeded(keys)
         return self.cleaned_data
 
 
@@ -131,8 +99,12 @@ class SecondFactorForm(forms.Form):
                 _("Enter the 6 digits shown in your app, or an 8-character recovery code."),
                 code="format",
             )
-        keys = start_attempt("code", str(self.user.pk), self.request)
-        self.device = services.second_factor_verify(user=self.user, code=code)
+        self.device = throttle.guarded(
+            "code",
+            str(self.user.pk),
+            self.request,
+            lambda: services.second_factor_verify(user=self.user, code=code),
+        )
         if self.device is None:
             audit.record(
                 action=audit.Action.SIGN_IN_FAILED,
@@ -144,36 +116,45 @@ class SecondFactorForm(forms.Form):
                 _("This code is not valid. Codes change every 30 seconds and work once."),
                 code="invalid",
             )
-        throttle.attempt_succeeded(keys)
         return code
 
 
 class AuthenticatorSetupForm(forms.Form):
+    """The current code of the app being set up: checked here, confirmed by the view through
+    services.authenticator_confirm."""
+
     code = CodeField(help_text=_("Enter the 6-digit code your app shows now."))
 
     def __init__(self, request, user, device, *args, **kwargs):
         self.request, self.user, self.device = request, user, device
-        self.recovery_codes = None
         super().__init__(*args, **kwargs)
 
     def clean_code(self):
         code = self.cleaned_data["code"]
         if not services.is_totp_code(code):
             raise ValidationError(_("Enter the 6 digits shown in your app."), code="format")
-        keys = start_attempt("code", str(self.user.pk), self.request)
-        self.recovery_codes = services.authenticator_confirm(
-            user=self.user, device=self.device, code=code
+        accepted = throttle.guarded(
+            "code",
+            str(self.user.pk),
+            self.request,
+            lambda: services.authenticator_verify(user=self.user, device=self.device, code=code),
         )
-        if self.recovery_codes is None:
+        if not accepted:
             raise ValidationError(
                 _("This code is not valid. Check that your phone's clock is right and try again."),
                 code="invalid",
             )
-        throttle.attempt_succeeded(keys)
         return code
 
 
-class NewPasswordMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so that its use of the form's API type-checks.
+    _FormBase = forms.Form
+else:
+    _FormBase = object
+
+
+class NewPasswordMixin(_FormBase):
     """Two password fields checked against each other and every password validator."""
 
     def check_new_password(self, user):
@@ -236,7 +217,7 @@ class PasswordChangeForm(NewPasswordForm):
         super().__init__(user, *args, **kwargs)
 
     def clean_current_password(self):
-        return confirm_password(self.request, self.user, self.cleaned_data["current_password"])
+        return password_again(self.request, self.user, self.cleaned_data["current_password"])
 
 
 class PasswordConfirmForm(forms.Form):
@@ -249,17 +230,17 @@ class PasswordConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
-        return confirm_password(self.request, self.user, self.cleaned_data["password"])
+        return password_again(self.request, self.user, self.cleaned_data["password"])
 
 
-def confirm_password(request, user, password):
-    keys = start_attempt("password", user.email, request)
-    if not user.check_password(password):
+def password_again(request, user, password):
+    """The signed-in user's password, asked again before a security change; throttled like
+    the sign-in."""
+    if not throttle.guarded("password", user.email, request, lambda: user.check_password(password)):
         audit.record(
             action=audit.Action.SIGN_IN_FAILED, actor=user, subject=user, step="password_again"
         )
         raise ValidationError(_("Your password was entered incorrectly."), code="wrong")
-    throttle.attempt_succeeded(keys)
     return password
 
 
@@ -275,48 +256,3 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["time_zone", "language", "notify_own_cases_only"]
-
-
-class PairingForm(forms.Form):
-    phrase = forms.CharField(
-        label=_("Two-word phrase"),
-        max_length=60,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
-    )
-
-    def __init__(self, request, user, *args, **kwargs):
-        self.request, self.user, self.enrollment = request, user, None
-        super().__init__(*args, **kwargs)
-
-    def clean_phrase(self):
-        from accounts import companion
-
-        keys = start_attempt("phrase", str(self.user.pk), self.request)
-        self.enrollment = companion.pairing_claim(
-            user=self.user, phrase=self.cleaned_data["phrase"]
-        )
-        if self.enrollment is None:
-            raise ValidationError(
-                _(
-                    "This phrase is not valid. Check the two words in the app; a phrase works once "
-                    "and for 10 minutes."
-                ),
-                code="invalid",
-            )
-        throttle.attempt_succeeded(keys)
-        return self.cleaned_data["phrase"]
-
-
-class CompanionManageForm(PasswordConfirmForm):
-    action = forms.ChoiceField(
-        label=_("Action"),
-        choices=[("rename", _("Rename")), ("remove", _("Remove"))],
-        widget=forms.RadioSelect,
-    )
-    name = forms.CharField(label=_("Name"), max_length=64, required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("action") == "rename" and not (cleaned.get("name") or "").strip():
-            self.add_error("name", _("Enter a name."))
-        return cleaned

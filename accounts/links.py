@@ -5,18 +5,48 @@ Django's own password reset does, so no later request line, Referer or history e
 Each link opened in a browser gets a slot of its own and the form posts back to its own slot:
 a second link opened in the same browser (another person's, or one an attacker had it open)
 never takes the place of the one whose form is on screen. Slots end at sign-in and sign-out.
+
+A link that cannot be used gets one error page, chosen by `problem_of` from the link's
+LinkStatus (hub/one_time.py).
 """
 
 import secrets
 import time
 
-from django.shortcuts import redirect
+from django.db import models
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from hub.one_time import LinkStatus, OneTimeLink
 
 SESSION_KEY = "one_time_links"
 PREFIX = "set-password-"
 MAX_HELD = 5
 # As long as the longest-lived link type would still be worth holding for one sitting.
 HOLD_SECONDS = 60 * 60
+
+
+class LinkProblem(models.TextChoices):
+    """Why a link's page cannot be shown; the label is the error page's heading."""
+
+    UNKNOWN = "unknown", _("This link is not valid")
+    USED = LinkStatus.USED.value, _("This link was already used")
+    EXPIRED = LinkStatus.EXPIRED.value, _("This link has expired")
+    REGISTERED = "registered", _("You are already registered")
+
+
+def problem_of(link: OneTimeLink | None) -> LinkProblem | None:
+    """None while the link is pending; otherwise why it cannot be used."""
+    if link is None:
+        return LinkProblem.UNKNOWN
+    status = link.status()
+    return None if status == LinkStatus.PENDING else LinkProblem(status)
+
+
+def problem_page(request, problem: LinkProblem, *, reset: bool = False):
+    """The one error page of every link: unknown, used, expired, or already registered."""
+    context = {"problem": problem, "LinkProblem": LinkProblem, "reset": reset}
+    return render(request, "accounts/link_problem.html", context, status=410)
 
 
 def is_slot(segment: str) -> bool:

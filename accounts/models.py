@@ -10,11 +10,10 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tokens import new_token
 from catalog.models import ContractPlan, Service
+from hub.one_time import OneTimeLink
 
 
 class Company(models.Model):
@@ -161,7 +160,7 @@ def canonical_email(raw: str | None) -> str:
     return unicodedata.normalize("NFKC", raw or "").strip().lower()
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     @classmethod
@@ -274,13 +273,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
 
-class OneTimeToken(models.Model):
+class OneTimeToken(OneTimeLink):
     """A secret link: 160 random bits, only its SHA-256 stored, expiring, redeemable once."""
 
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires"))
-    used_at = models.DateTimeField(_("used"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -292,35 +289,12 @@ class OneTimeToken(models.Model):
         self.used_at = None
         return raw
 
-    @property
-    def is_used(self) -> bool:
-        return self.used_at is not None
-
-    @property
-    def is_expired(self) -> bool:
-        return not self.is_used and self.expires_at <= timezone.now()
-
-    def claim(self) -> bool:
-        """Mark used if still unused and unexpired; exactly one of racing callers wins."""
-        now = timezone.now()
-        won = (
-            type(self)
-            .objects.filter(pk=self.pk, used_at__isnull=True, expires_at__gt=now)
-            .update(used_at=now)
-        )
-        if won:
-            self.used_at = now
-        return bool(won)
-
-
-class InvitationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    USED = "used", _("Registered")
-    EXPIRED = "expired", _("Expired")
-
 
 class Invitation(OneTimeToken):
     """An operator's invitation for a customer contact to complete registration."""
+
+    # The registration link, set on the instance by the service that sends it; never stored.
+    link: str
 
     email = models.EmailField(_("email address"))
     full_name = models.CharField(_("name"), max_length=150)
@@ -357,14 +331,6 @@ class Invitation(OneTimeToken):
     def __str__(self):
         return f"{self.full_name} <{self.email}>"
 
-    @property
-    def status(self) -> InvitationStatus:
-        if self.is_used:
-            return InvitationStatus.USED
-        if self.is_expired:
-            return InvitationStatus.EXPIRED
-        return InvitationStatus.PENDING
-
 
 class PasswordReset(OneTimeToken):
     user = models.ForeignKey(
@@ -393,89 +359,3 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return self.key
-
-
-class CompanionEnrollment(models.Model):
-    """A HUB Authenticator key waiting to be paired: its phrase lives 10 minutes, once."""
-
-    key_id = models.CharField(max_length=64, unique=True)
-    public_key = models.TextField()  # SubjectPublicKeyInfo, base64
-    phrase_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    # A digest of the password the claim was made with: changing it ends the pairing too.
-    claimed_with = models.CharField(max_length=64, blank=True)
-    device = models.OneToOneField(
-        "CompanionDevice", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-
-    def __str__(self):
-        return self.key_id[:12]
-
-
-class CompanionDevice(Device):
-    """A paired HUB Authenticator: it approves sign-ins by signing with its device key."""
-
-    key_id = models.CharField(max_length=64, unique=True)
-    public_key = models.TextField()
-    created_at = models.DateTimeField(_("paired"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    # The app's own code generator (its fallback), removed with the app.
-    codes = models.OneToOneField(
-        TOTPDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="companion"
-    )
-
-    def delete(self, *args, **kwargs):
-        codes = self.codes
-        result = super().delete(*args, **kwargs)
-        if codes is not None:
-            codes.delete()
-        return result
-
-    class Meta:
-        verbose_name = _("companion authenticator")
-        verbose_name_plural = _("companion authenticators")
-
-
-class UsedSignature(models.Model):
-    """Signatures of companion requests seen in the last minutes: each is accepted once."""
-
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    def __str__(self):
-        return self.digest[:12]
-
-
-class ApprovalState(models.TextChoices):
-    PENDING = "pending", _("Waiting for approval")
-    APPROVED = "approved", _("Approved")
-    DENIED = "denied", _("Denied")
-    MISMATCH = "mismatch", _("Wrong number")
-
-
-class LoginApproval(models.Model):
-    """One sign-in waiting for the companion: approved only with the number the portal shows."""
-
-    device = models.ForeignKey(CompanionDevice, on_delete=models.CASCADE, related_name="approvals")
-    number = models.PositiveSmallIntegerField()
-    choices = models.JSONField()
-    browser = models.CharField(max_length=200, blank=True)
-    client_address = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    state = models.CharField(
-        max_length=10, choices=ApprovalState.choices, default=ApprovalState.PENDING
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"{self.device_id} {self.state}"
-
-    @property
-    def is_expired(self) -> bool:
-        return self.state == ApprovalState.PENDING and self.expires_at <= timezone.now()

@@ -6,6 +6,7 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts import throttle
+from accounts import devices, throttle
 from accounts.models import Company, Invitation, PasswordReset, User, canonical_email
 from accounts.tokens import hash_token, looks_like_token
 from hub.emails import absolute_url, queue_email
@@ -44,7 +45,7 @@ def invitation_create(
         raise ValidationError({"email": _("A user with this email address already exists.")})
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().filter(email=email, used_at__isnull=True).first()
+            Invitation.objects.select_for_update().unused().filter(email=email).first()
         ) or Invitation(email=email)
         invitation.full_name = full_name
         invitation.company = company
@@ -57,11 +58,7 @@ def invitation_create(
 def invitation_resend(*, invitation: Invitation) -> Invitation:
     """A new link replaces the old one, which stops working at once."""
     with transaction.atomic():
-        current = (
-            Invitation.objects.select_for_update()
-            .filter(pk=invitation.pk, used_at__isnull=True)
-            .first()
-        )
+        current = Invitation.objects.select_for_update().unused().filter(pk=invitation.pk).first()
         if current is None:
             raise ValidationError(_("This invitation was already used to register."))
         return _send_invitation(current)
@@ -134,7 +131,7 @@ def password_reset_request(*, email: str, request) -> None:
     if user is None or not user.is_active:
         return
     with transaction.atomic():
-        user.password_resets.filter(used_at__isnull=True).update(used_at=timezone.now())
+        user.password_resets.unused().update(used_at=timezone.now())
         reset = PasswordReset(user=user)
         raw = reset.renew(dt.timedelta(minutes=settings.PASSWORD_RESET_TTL_MINUTES))
         reset.save()
@@ -169,6 +166,15 @@ def password_reset_complete(*, reset: PasswordReset, password: str) -> User:
     return user
 
 
+def password_change(*, user: User, password: str) -> None:
+    """The signed-in user's new password, recorded and announced by email."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(action=audit.Action.PASSWORD_CHANGED, subject=user, via="profile")
+        security_notice(user=user, event="password_changed")
+
+
 # Second factor -----------------------------------------------------------------------------
 
 
@@ -191,17 +197,15 @@ def confirmed_authenticator(user: User) -> TOTPDevice | None:
 
 
 def has_second_factor(user: User) -> bool:
-    from accounts.models import CompanionDevice
-
-    return (
-        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        or CompanionDevice.objects.filter(user=user, confirmed=True).exists()
-    )
+    """A confirmed device of any installed type (django-otp's registry); recovery codes alone
+    are not one."""
+    return any(devices.second_factors(user))
 
 
 def second_factor_verify(*, user: User, code: str):
     """The device that accepts this code, or None. Each code verifies once, even in parallel:
     the device row is locked while it checks and records the code's time step."""
+    devices: QuerySet[TOTPDevice] | QuerySet[StaticDevice]
     if is_totp_code(code):
         devices = TOTPDevice.objects.filter(user=user, confirmed=True)
     elif is_recovery_code(code):
@@ -219,28 +223,50 @@ def second_factor_verify(*, user: User, code: str):
 def authenticator_start(*, user: User, device_id: int | None) -> TOTPDevice:
     """The unconfirmed device this session is setting up. A key shown to one session is never
     offered to another: starting anew discards every other unconfirmed device of the user."""
-    device = TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+    device = (
+        TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+        if device_id is not None
+        else None
+    )
     if device is None:
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
     return device
 
 
-def authenticator_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
-    """Confirm the device with its current code; replaces any older authenticator and returns
-    fresh recovery codes, or None when the code is wrong."""
+def authenticator_verify(*, user: User, device: TOTPDevice, code: str) -> bool:
+    """Does the app being set up show this code? django-otp's verify_token is the check; the
+    row is locked while it records the code's time step, so a code passes once, even in
+    parallel."""
     if not is_totp_code(code):
-        return None
+        return False
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
-        if device.confirmed or not device.verify_token(code):
+        locked = (
+            TOTPDevice.objects.select_for_update()
+            .filter(pk=device.pk, user=user, confirmed=False)
+            .first()
+        )
+        return locked is not None and locked.verify_token(code)
+
+
+def authenticator_confirm(*, user: User, device: TOTPDevice) -> list[str] | None:
+    """Confirm a device whose code the form verified; replaces any older authenticator and
+    returns fresh recovery codes, or None when the device is confirmed already."""
+    with transaction.atomic():
+        locked = (
+            TOTPDevice.objects.select_for_update()
+            .filter(pk=device.pk, user=user, confirmed=False)
+            .first()
+        )
+        if locked is None:
             return None
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        # Replaces the previous app; a paired HUB Authenticator keeps its own codes.
+        locked.confirmed = True
+        locked.save(update_fields=["confirmed"])
+        # Replaces the previous app; codes another device owns (an app's fallback) stay.
         replaced = (
-            TOTPDevice.objects.filter(user=user, companion__isnull=True)
+            TOTPDevice.objects.filter(user=user)
             .exclude(pk=device.pk)
+            .exclude(pk__in=devices.owned_device_ids(user, TOTPDevice))
             .delete()[0]
         )
         codes = _new_recovery_codes(user)
@@ -266,7 +292,7 @@ def recovery_codes_regenerate(*, user: User, notify: bool = True) -> list[str]:
 def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = set()
+    codes: set[str] = set()
     while len(codes) < settings.RECOVERY_CODE_COUNT:
         codes.add(StaticToken.random_token())
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)

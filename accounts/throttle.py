@@ -2,19 +2,28 @@
 
 An attempt is counted *before* the password or code is checked, so a burst of parallel guesses
 is counted in full; a success takes the attempt back. Budgets live in settings (THROTTLE_*).
+Forms check passwords, codes and phrases through `guarded`, the one place that sequence is
+written.
 """
 
 import datetime as dt
 import hashlib
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import LoginThrottle, canonical_email
+import audit
+from accounts.models import LoginThrottle, User, canonical_email
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,8 @@ def keys_for(kind: str, identifier: str, request) -> list[Key]:
 
 
 def _blocked_until(row: LoginThrottle, key: Key, now: dt.datetime) -> dt.datetime | None:
+    if row.last_failure_at is None:
+        return None  # no failure recorded yet
     if row.failures >= key.lock_after:
         until = row.last_failure_at + dt.timedelta(seconds=settings.THROTTLE_LOCK_SECONDS)
     elif row.failures >= key.slow_after:
@@ -120,3 +131,44 @@ def attempt_succeeded(keys: list[Key]) -> None:
             LoginThrottle.objects.filter(key=key.name, failures__gt=0).update(
                 failures=F("failures") - 1
             )
+
+
+def locked_error(until: dt.datetime) -> ValidationError:
+    when = formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
+    return ValidationError(
+        _("Too many failed attempts. Try again after %(time)s."),
+        code="throttled",
+        params={"time": when},
+    )
+
+
+def attempted_by(kind: str, identifier: str) -> User | None:
+    """Whose account an attempt was against: the password step knows an email, the later
+    steps the user's id."""
+    if kind == "password":
+        return User.objects.filter(email=canonical_email(identifier)).first()
+    return User.objects.filter(pk=identifier).first()
+
+
+def guarded(kind: str, identifier: str, request, verify: Callable[[], T]) -> T:
+    """Count an attempt against the account and the client address, then `verify`; a true
+    answer takes the attempt back. While locked or slowed down, `verify` is not called: the
+    attempt is refused with a ValidationError naming the unlock time (and the audit trail
+    records the lock-out)."""
+    keys = keys_for(kind, identifier, request)
+    if until := begin_attempt(keys):
+        # Kept as it happens: a refused attempt changes nothing, so has no transaction to join.
+        person = attempted_by(kind, identifier)
+        audit.record(
+            action=audit.Action.LOCKED_OUT,
+            actor=person,
+            actor_email=identifier if kind == "password" else "",
+            subject=person,
+            step=kind,
+            until=until,
+        )
+        raise locked_error(until)
+    answer = verify()
+    if answer:
+        attempt_succeeded(keys)
+    return answer

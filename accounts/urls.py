@@ -9,9 +9,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("login/verify/", views.two_factor, name="two_factor"),
     path("login/method/", views.two_factor_method, name="two_factor_method"),
-    path("login/approval/", views.approval_status, name="approval_status"),
-    path("two-factor/companion/", views.companion_pair, name="companion_pair"),
-    path("two-factor/companion/wait/", views.companion_pair_wait, name="companion_pair_wait"),
     path("two-factor/authenticator/", views.authenticator_setup, name="authenticator_setup"),
     path("two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path(
@@ -35,5 +32,4 @@ urlpatterns = [
         name="recovery_codes_regenerate",
     ),
     path("profile/authenticator/", views.authenticator_replace, name="authenticator_replace"),
-    path("profile/companion/<int:device_id>/", views.companion_manage, name="companion_manage"),
 ]

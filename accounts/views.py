@@ -1,49 +1,37 @@
 import base64
-import time
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.translation import get_language
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
+from django_otp.models import Device
 
 import audit
-from accounts import companion, links, pending, services
+from accounts import devices, links, pending, services, sudo
 from accounts.forms import (
     AuthenticatorSetupForm,
-    CompanionManageForm,
     LoginForm,
     NewPasswordForm,
-    PairingForm,
     PasswordChangeForm,
-    PasswordConfirmForm,
     PasswordResetRequestForm,
     ProfileForm,
     RegistrationForm,
     SecondFactorForm,
 )
-from accounts.models import (
-    ApprovalState,
-    CompanionDevice,
-    CompanionEnrollment,
-    LoginApproval,
-    User,
-    canonical_email,
-)
+from accounts.models import Invitation, User, canonical_email
 from accounts.qr import qr_svg
+from accounts.sudo import require_sudo_mode
 
 FRESH_CODES_KEY = "fresh_recovery_codes"
-REPLACING_KEY = "replacing_authenticator"
 SETUP_KEY = "authenticator_setup_device"
 
 
@@ -58,7 +46,8 @@ def login_view(request):
     next_url = request.POST.get("next") or request.GET.get("next")
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        pending.start(request, form.user, next_url)
+        # A valid form has found the user (LoginForm.clean).
+        pending.start(request, cast(User, form.user), next_url)
         return redirect("accounts:two_factor")
     return render(request, "accounts/login.html", {"form": form, "next": next_url or ""})
 
@@ -71,13 +60,19 @@ def two_factor(request):
         return _pending_expired(request)
     if not services.has_second_factor(user):
         return redirect("accounts:two_factor_method")
-    device = CompanionDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
-    if device and request.method == "GET" and "code" not in request.GET:
-        return _approval_page(request, user, device)
+    # A device may ask first in a page of its own (an approval in an app); ?code=1 skips it.
+    if (
+        request.method == "GET"
+        and "code" not in request.GET
+        and (prompt := devices.sign_in_prompt_url(user))
+    ):
+        return redirect(prompt)
     form = SecondFactorForm(request, user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        next_url = pending.finish(request, user, form.device)
-        if form.device.persistent_id.startswith("otp_static"):
+        # A valid form has found the device that took the code (SecondFactorForm.clean_code).
+        device = cast(Device, form.device)
+        next_url = pending.finish(request, user, device)
+        if device.persistent_id.startswith("otp_static"):
             left = services.recovery_codes_left(user)
             audit.record(
                 action=audit.Action.RECOVERY_CODE_USED, actor=user, subject=user, remaining=left
@@ -91,116 +86,6 @@ def two_factor(request):
     return render(request, "accounts/two_factor_verify.html", {"form": form, "pending_user": user})
 
 
-APPROVAL_KEY = "companion_approval"
-
-
-def _approval_page(request, user, device):
-    """Number matching: show the number, wait for the companion to pick the same one."""
-    approval = LoginApproval.objects.filter(
-        pk=request.session.get(APPROVAL_KEY), device=device, state=ApprovalState.PENDING
-    ).first()
-    if approval is None or approval.is_expired:
-        try:
-            approval = companion.approval_request(device=device, request=request)
-        except companion.CompanionError:
-            messages.error(
-                request,
-                _("Too many sign-in requests were sent to your app. Enter a code instead."),
-            )
-            return redirect(reverse("accounts:two_factor") + "?code=1")
-        request.session[APPROVAL_KEY] = approval.pk
-    return render(
-        request, "accounts/two_factor_approve.html", {"approval": approval, "pending_user": user}
-    )
-
-
-@never_cache
-def approval_status(request):
-    """Polled by the sign-in page: log in once the companion approved with the right number."""
-    user = pending.user(request)
-    approval = (
-        LoginApproval.objects.filter(pk=request.session.get(APPROVAL_KEY), device__user=user)
-        .select_related("device")
-        .first()
-    )
-    if user is None or approval is None:
-        return _client_redirect(request, reverse("accounts:login"))
-    if approval.state == ApprovalState.APPROVED:
-        request.session.pop(APPROVAL_KEY, None)
-        return _client_redirect(request, pending.finish(request, user, approval.device))
-    if approval.state != ApprovalState.PENDING or approval.is_expired:
-        request.session.pop(APPROVAL_KEY, None)
-        request.session.pop(pending.SESSION_KEY, None)
-        reason = {
-            ApprovalState.DENIED: _("The sign-in was denied in the app."),
-            ApprovalState.MISMATCH: _("The wrong number was chosen in the app."),
-        }.get(approval.state, _("The sign-in request expired."))
-        messages.error(request, _("%(reason)s You were not logged in.") % {"reason": reason})
-        return _client_redirect(request, reverse("accounts:login"))
-    return HttpResponse(status=204)
-
-
-def _client_redirect(request, url):
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-@never_cache
-def companion_pair(request):
-    """The guide's mobile-app option: type the two words the companion shows, then Connect."""
-    user = pending.user(request)
-    if user is None:
-        return _pending_expired(request)
-    if not companion.password_may_pair(user):
-        return redirect("accounts:two_factor")
-    form = PairingForm(request, user, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        request.session[PAIRING_KEY] = form.enrollment.pk
-        return redirect("accounts:companion_pair_wait")
-    return render(request, "accounts/companion_pair.html", {"form": form})
-
-
-PAIRING_KEY = "companion_pairing"
-
-
-@never_cache
-def companion_pair_wait(request):
-    """Polled until the app confirmed; then signs in. The pairing rule is asked again here: the
-    account may have changed since the phrase was claimed and the app confirmed it."""
-    user = pending.user(request)
-    enrollment = (
-        CompanionEnrollment.objects.filter(pk=request.session.get(PAIRING_KEY), user=user).first()
-        if user
-        else None
-    )
-    device = (
-        CompanionDevice.objects.filter(pk=enrollment.device_id, user=user, confirmed=True).first()
-        if enrollment and enrollment.device_id
-        else None
-    )
-    if (
-        enrollment is None
-        or (enrollment.device_id and device is None)
-        or not companion.password_may_pair(user, enrollment)
-    ):
-        # The half sign-in ends: nothing is granted, the person starts again from the password.
-        request.session.pop(PAIRING_KEY, None)
-        request.session.pop(pending.SESSION_KEY, None)
-        messages.info(request, _("Your sign-in expired or was not started. Please log in again."))
-        return _client_redirect(request, reverse("accounts:login"))
-    if device:
-        request.session.pop(PAIRING_KEY, None)
-        next_url = pending.finish(request, user, device)
-        codes = services.recovery_codes_regenerate(user=user, notify=False)
-        request.session[FRESH_CODES_KEY] = {"codes": codes, "next": next_url}
-        messages.success(request, _("Your authenticator app is connected."))
-        return _client_redirect(request, reverse("accounts:recovery_codes"))
-    if request.htmx:
-        return HttpResponse(status=204)
-    return render(request, "accounts/companion_pair_wait.html", {"pending_user": user})
-
-
 @never_cache
 def two_factor_method(request):
     user = pending.user(request)
@@ -208,7 +93,8 @@ def two_factor_method(request):
         return _pending_expired(request)
     if services.has_second_factor(user):
         return redirect("accounts:two_factor")
-    return render(request, "accounts/two_factor_method.html", {"pending_user": user})
+    context = {"pending_user": user, "choices": devices.setup_choices()}
+    return render(request, "accounts/two_factor_method.html", context)
 
 
 @never_cache
@@ -216,12 +102,10 @@ def authenticator_setup(request):
     """Pair an authenticator app: during a pending sign-in, or from the profile to replace it."""
     user = pending.user(request)
     replacing = False
-    started = request.session.get(REPLACING_KEY)
-    if user is None and request.user.is_authenticated and started:
-        if time.time() - started > settings.PENDING_LOGIN_SECONDS:
-            request.session.pop(REPLACING_KEY)
-            messages.info(request, _("That took too long. Please confirm your password again."))
-            return redirect("accounts:authenticator_replace")
+    if user is None and request.user.is_authenticated and sudo.has_lapsed(request):
+        messages.info(request, _("That took too long. Please confirm your password again."))
+        return redirect("accounts:authenticator_replace")
+    if user is None and request.user.is_authenticated and sudo.is_active(request):
         user, replacing = request.user, True
     if user is None:
         return _pending_expired(request)
@@ -231,15 +115,17 @@ def authenticator_setup(request):
     request.session[SETUP_KEY] = device.pk
     form = AuthenticatorSetupForm(request, user, device, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
+        codes = services.authenticator_confirm(user=user, device=device)
+        if codes is None:  # a parallel request confirmed it first
+            return redirect("accounts:profile" if replacing else "accounts:two_factor")
         device.refresh_from_db()
         request.session.pop(SETUP_KEY, None)
         if replacing:
-            request.session.pop(REPLACING_KEY, None)
             otp_login(request, device)
             next_url = "accounts:profile"
         else:
             next_url = pending.finish(request, user, device)
-        request.session[FRESH_CODES_KEY] = {"codes": form.recovery_codes, "next": next_url}
+        request.session[FRESH_CODES_KEY] = {"codes": codes, "next": next_url}
         messages.success(request, _("Your authenticator app is connected."))
         return redirect("accounts:recovery_codes")
     key = base64.b32encode(device.bin_key).decode()
@@ -305,9 +191,10 @@ def register(request, token):
     if swap := links.first_visit_redirect(request, "invitation", token, "accounts:register"):
         return swap
     invitation = services.invitation_by_token(links.token_of(request, "invitation", token))
-    problem = _invitation_problem(invitation)
-    if problem:
-        return render(request, "accounts/link_problem.html", {"problem": problem}, status=410)
+    if invitation is None:
+        return links.problem_page(request, links.LinkProblem.UNKNOWN)
+    if problem := _invitation_problem(invitation):
+        return links.problem_page(request, problem)
     form = RegistrationForm(invitation, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -318,8 +205,8 @@ def register(request, token):
             )
         except services.LinkUnavailable:
             invitation.refresh_from_db()
-            problem = _invitation_problem(invitation) or "used"
-            return render(request, "accounts/link_problem.html", {"problem": problem}, status=410)
+            problem = _invitation_problem(invitation) or links.LinkProblem.USED
+            return links.problem_page(request, problem)
         links.forget_all(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         # The guide's first login: no second factor yet, so the session ends with the browser.
@@ -329,16 +216,14 @@ def register(request, token):
     return render(request, "accounts/register.html", {"form": form, "invitation": invitation})
 
 
-def _invitation_problem(invitation) -> str | None:
-    if invitation is None:
-        return "unknown"
-    if invitation.is_used:
-        return "used"
-    if User.objects.filter(email=canonical_email(invitation.email)).exists():
-        return "registered"
-    if invitation.is_expired:
-        return "expired"
-    return None
+def _invitation_problem(invitation: Invitation) -> links.LinkProblem | None:
+    """A used link says so; an unused one for an address that has an account since says that."""
+    problem = links.problem_of(invitation)
+    if problem in (None, links.LinkProblem.EXPIRED) and (
+        User.objects.filter(email=canonical_email(invitation.email)).exists()
+    ):
+        return links.LinkProblem.REGISTERED
+    return problem
 
 
 def terms(request):
@@ -364,23 +249,16 @@ def password_reset_confirm(request, token):
     if swap := links.first_visit_redirect(request, "reset", token, view):
         return swap
     reset = services.password_reset_by_token(links.token_of(request, "reset", token))
-    problem = None
     if reset is None:
-        problem = "unknown"
-    elif reset.is_used:
-        problem = "used"
-    elif reset.is_expired:
-        problem = "expired"
-    if problem:
-        context = {"problem": problem, "reset": True}
-        return render(request, "accounts/link_problem.html", context, status=410)
+        return links.problem_page(request, links.LinkProblem.UNKNOWN, reset=True)
+    if problem := links.problem_of(reset):
+        return links.problem_page(request, problem, reset=True)
     form = NewPasswordForm(reset.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.password_reset_complete(reset=reset, password=form.cleaned_data["password1"])
         except services.LinkUnavailable:
-            context = {"problem": "used", "reset": True}
-            return render(request, "accounts/link_problem.html", context, status=410)
+            return links.problem_page(request, links.LinkProblem.USED, reset=True)
         links.release(request, token)
         # No login here: the new password still needs the second factor.
         messages.success(request, _("Your password was changed. Log in with the new one."))
@@ -400,7 +278,7 @@ def profile(request):
         return redirect("accounts:profile")
     context = {
         "form": form,
-        "companions": CompanionDevice.objects.filter(user=request.user, confirmed=True),
+        "device_rows": devices.device_rows(request.user),
         "has_authenticator": services.has_second_factor(request.user),
         "recovery_codes_left": services.recovery_codes_left(request.user),
     }
@@ -412,45 +290,29 @@ def profile(request):
 def password_change(request):
     form = PasswordChangeForm(request, request.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        with transaction.atomic():
-            user.set_password(form.cleaned_data["password1"])
-            user.save(update_fields=["password"])
-            audit.record(action=audit.Action.PASSWORD_CHANGED, subject=user, via="profile")
-            services.security_notice(user=user, event="password_changed")
-        update_session_auth_hash(request, user)
+        services.password_change(user=request.user, password=form.cleaned_data["password1"])
+        update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password was changed."))
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
 @login_required
-@sensitive_post_parameters("password")
+@require_sudo_mode(title=gettext_lazy("Create new recovery codes"))
 def recovery_codes_regenerate(request):
-    form = PasswordConfirmForm(request, request.user, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """New codes replace the old ones; they are shown once, on the next page."""
+    if request.method == "POST":
         codes = services.recovery_codes_regenerate(user=request.user)
         request.session[FRESH_CODES_KEY] = {"codes": codes, "next": "accounts:profile"}
         return redirect("accounts:recovery_codes")
-    return render(
-        request,
-        "accounts/password_confirm.html",
-        {"form": form, "title": _("Create new recovery codes"), "action": _("Create codes")},
-    )
+    return render(request, "accounts/recovery_codes_regenerate.html")
 
 
 @login_required
-@sensitive_post_parameters("password")
+@require_sudo_mode(title=gettext_lazy("Replace your authenticator app"))
 def authenticator_replace(request):
-    form = PasswordConfirmForm(request, request.user, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        request.session[REPLACING_KEY] = time.time()
-        return redirect("accounts:authenticator_setup")
-    return render(
-        request,
-        "accounts/password_confirm.html",
-        {"form": form, "title": _("Replace your authenticator app"), "action": _("Continue")},
-    )
+    """The password again, then the setup page (which asks sudo mode too)."""
+    return redirect("accounts:authenticator_setup")
 
 
 @require_POST
@@ -458,32 +320,3 @@ def logout_view(request):
     logout(request)
     messages.info(request, _("You are logged out."))
     return redirect("accounts:login")
-
-
-@login_required
-@sensitive_post_parameters("password")
-def companion_manage(request, device_id):
-    """Rename or remove a paired HUB Authenticator: the password again, and an email."""
-    device = get_object_or_404(CompanionDevice, pk=device_id, user=request.user)
-    form = CompanionManageForm(
-        request, request.user, data=request.POST or None, initial={"name": device.name}
-    )
-    if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["action"] == "remove":
-            with transaction.atomic():
-                audit.record(
-                    action=audit.Action.FACTOR_REMOVED,
-                    subject=request.user,
-                    method="companion",
-                    name=device.name,
-                )
-                device.delete()
-                services.security_notice(user=request.user, event="authenticator_removed")
-            messages.success(request, _("The authenticator was removed."))
-        else:
-            device.name = form.cleaned_data["name"]
-            device.save(update_fields=["name"])
-            services.security_notice(user=request.user, event="authenticator_renamed")
-            messages.success(request, _("The authenticator was renamed."))
-        return redirect("accounts:profile")
-    return render(request, "accounts/companion_manage.html", {"form": form, "device": device})

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import pending
 from accounts.models import LoginThrottle
-from tests.conftest import PASSWORD, RECOVERY_CODES, totp_code
+from tests.helpers import PASSWORD, RECOVERY_CODES, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +268,10 @@ def test_it_throttles_wrong_codes_before_a_hundred_an_hour(client, customer):
 def test_it_keeps_a_customer_out_of_the_admin(customer_client):
     response = customer_client.get("/admin/")
     assert response.status_code == 302
-    assert customer_client.get(reverse("admin:accounts_user_changelist")).status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+    changelist = customer_client.get(reverse("admin:accounts_user_changelist"))
+    assert changelist.status_code == 302
+    assert changelist.url.startswith(reverse("admin:login"))
 
 
 def test_it_refuses_the_admin_to_an_operator_without_the_second_factor(client, operator):
@@ -298,8 +301,11 @@ def test_it_ends_an_unverified_session_once_the_user_has_a_device(client, custom
 
 def test_it_logs_out_by_post_only(customer_client):
     assert customer_client.get(reverse("accounts:logout")).status_code == 405
+    assert customer_client.get("/").status_code == 200, "a GET leaves the session alone"
     customer_client.post(reverse("accounts:logout"))
-    assert customer_client.get("/").status_code == 302
+    response = customer_client.get("/")
+    assert response.status_code == 302
+    assert response.url.startswith(LOGIN)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD, RECOVERY_CODES, totp_code
+from tests.helpers import PASSWORD, RECOVERY_CODES, totp_code
 
 pytestmark = pytest.mark.django_db
 PROFILE = reverse("accounts:profile")
@@ -77,7 +77,9 @@ def test_it_regenerates_recovery_codes_with_the_password(customer_client, custom
     url = reverse("accounts:recovery_codes_regenerate")
     assert customer_client.post(url, {"password": "wrong"}).status_code == 200
     assert StaticToken.objects.filter(token=RECOVERY_CODES[0]).exists()
-    response = customer_client.post(url, {"password": PASSWORD})
+    assert customer_client.post(url, {"password": PASSWORD}).url == url, "back, as a GET"
+    assert StaticToken.objects.filter(token=RECOVERY_CODES[0]).exists()
+    response = customer_client.post(url)
     assert response.url == reverse("accounts:recovery_codes")
     page = customer_client.get(response.url).content.decode()
     codes = re.findall(r"<li class=\"col\"><code>(\w+)</code></li>", page)
@@ -95,7 +97,8 @@ def test_it_replaces_the_authenticator_after_the_password(
     assert customer_client.get(reverse("accounts:authenticator_setup")).url == reverse(
         "accounts:login"
     ), "no setup page without the password"
-    response = customer_client.post(url, {"password": PASSWORD})
+    assert customer_client.post(url, {"password": PASSWORD}).url == url
+    response = customer_client.get(url)
     assert response.url == reverse("accounts:authenticator_setup")
     customer_client.get(response.url)
     new = TOTPDevice.objects.get(user=customer, confirmed=False)
