@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from typing import cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,10 +14,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from cases import uploads
 from cases.downloads import attachment_response
 from cases.forms import AttachmentForm, MessageForm
-from cases.models import Attachment, Case, CaseStatus, Message
+from cases.models import Attachment, Case, CaseQuerySet, CaseStatus, Message
 from cases.services import attachments_add, case_update, message_post
 
 logger = logging.getLogger(__name__)
@@ -115,7 +117,8 @@ class CaseAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_details().select_related("assigned_to")
+        cases = cast(CaseQuerySet, super().get_queryset(request))
+        return cases.with_details().select_related("assigned_to")
 
     def get_ordering(self, request):
         # The oldest case waiting for ESET first, then the rest by last status change.
@@ -130,14 +133,12 @@ class CaseAdmin(admin.ModelAdmin):
         if db_field.name == "stage" and getattr(request, "_case", None):
             kwargs["queryset"] = request._case.service.stages.all()
         if db_field.name == "assigned_to":
-            from accounts.models import User
-
             kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         request._case = obj
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # Through the service, so the company hears about status and stage changes.
@@ -207,8 +208,8 @@ class CaseAdmin(admin.ModelAdmin):
             )
             self.message_user(request, _("Your reply was posted."), messages.SUCCESS)
         else:
-            for error in form.errors.get("body", []):
-                self.message_user(request, error, messages.ERROR)
+            for problem in form.errors.get("body", []):
+                self.message_user(request, str(problem), messages.ERROR)
         return self._back(case)
 
     def upload_view(self, request, case_id):
@@ -239,8 +240,8 @@ class CaseAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("The files were attached."), messages.SUCCESS)
         else:
-            for error in form.errors.get("files", []):
-                self.message_user(request, error, messages.ERROR)
+            for problem in form.errors.get("files", []):
+                self.message_user(request, str(problem), messages.ERROR)
         return self._back(case)
 
     def download_view(self, request, attachment_id):

@@ -36,6 +36,11 @@ class CaseStatus(models.TextChoices):
 CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.INVALID)
 
 
+class CaseClosed(Exception):
+    """A customer post on a case closed longer ago than the reopening window: the portal offers
+    a follow-up case instead."""
+
+
 class CaseQuerySet(models.QuerySet):
     DETAIL_RELATIONS = (
         "company",
@@ -61,6 +66,13 @@ class CaseQuerySet(models.QuerySet):
         if not user.is_authenticated or user.company_id is None:
             return self.none()
         return self.filter(company_id=user.company_id)
+
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def closed(self):
+        """Resolved or invalid: the cases a new case may follow up."""
+        return self.filter(status__in=CLOSED_STATUSES)
 
 
 class Case(models.Model):
@@ -185,6 +197,15 @@ class Case(models.Model):
                 condition=Q(number__regex=r"^[0-9]{8}$") | Q(number__isnull=True),
                 name="cases_case_number_format",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="cases_case_status_known"
+            ),
+            # move_to keeps this; the database refuses any other write that would break it.
+            models.CheckConstraint(
+                condition=Q(status__in=CLOSED_STATUSES, closed_at__isnull=False)
+                | (~Q(status__in=CLOSED_STATUSES) & Q(closed_at__isnull=True)),
+                name="cases_case_closed_at_iff_closed",
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "-updated_at"], name="cases_company_updated"),
@@ -194,21 +215,72 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.number} {self.subject}"
 
+    # -- numbering ---------------------------------------------------------------------------
+
+    @staticmethod
+    def number_for(pk: int) -> str:
+        """The case number of the case with this id: eight digits from CASE_NUMBER_START on."""
+        return f"{settings.CASE_NUMBER_START + pk:08d}"
+
+    def assign_number(self) -> None:
+        """Number a case just created. Its id is unique under any concurrency, so the number
+        made from it is too."""
+        self.number = self.number_for(self.pk)
+        self.save(update_fields=["number"])
+
+    # -- status ------------------------------------------------------------------------------
+
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
-    def can_reopen(self, now=None) -> bool:
-        """Our rule: a customer post reopens a case closed less than CASE_REOPEN_DAYS ago."""
+    def move_to(self, status: str, *, now: dt.datetime | None = None) -> bool:
+        """Change the status, stamping status_changed_at; closing stamps closed_at, reopening
+        clears it. Returns whether the status changed; the caller saves."""
+        if status not in CaseStatus.values:
+            raise ValueError(f"not a case status: {status!r}")
+        if status == self.status:
+            return False
+        self.status = status
+        self.status_changed_at = now or timezone.now()
+        self.closed_at = self.status_changed_at if self.is_closed else None
+        return True
+
+    def move_for_public_post(self, *, by_operator: bool, now: dt.datetime | None = None) -> bool:
+        """Move the case as a public post in its Chatter does: an operator's to Waiting for your
+        input (a closed case stays closed), a customer's to Waiting for ESET, reopening a case
+        closed within the reopening window. Raises CaseClosed for a customer's post after it.
+        Internal notes move nothing and do not come here."""
+        if by_operator:
+            return not self.is_closed and self.move_to(CaseStatus.WAITING_FOR_CUSTOMER, now=now)
+        if self.is_closed and not self.is_reopenable(now):
+            raise CaseClosed
+        return self.move_to(CaseStatus.WAITING_FOR_ESET, now=now)
+
+    # -- reopening and follow-ups ------------------------------------------------------------
+
+    @property
+    def reopen_window_ends_at(self) -> dt.datetime | None:
+        """Until when a customer post reopens this closed case; None while it is open."""
         if not self.is_closed or self.closed_at is None:
-            return not self.is_closed
-        now = now or timezone.now()
-        return now - self.closed_at < dt.timedelta(days=settings.CASE_REOPEN_DAYS)
+            return None
+        return self.closed_at + dt.timedelta(days=settings.CASE_REOPEN_DAYS)
+
+    def is_reopenable(self, now: dt.datetime | None = None) -> bool:
+        """Whether a customer post would reopen this case now: closed less than
+        CASE_REOPEN_DAYS ago. False for an open case (there is nothing to reopen)."""
+        ends_at = self.reopen_window_ends_at
+        return ends_at is not None and (now or timezone.now()) < ends_at
+
+    def needs_follow_up(self, now: dt.datetime | None = None) -> bool:
+        """Whether a customer who wants to go on must file a follow-up case: closed, and the
+        reopening window is over. (Any closed case may be followed up; see CaseQuerySet.closed.)"""
+        return self.is_closed and not self.is_reopenable(now)
 
     def status_steps(self):
         """The five statuses for the progress bar: finished (green), current (blue) or not."""
         order = list(CaseStatus)
-        current = order.index(self.status)
+        current = order.index(CaseStatus(self.status))
         steps = []
         for index, status in enumerate(order):
             if index == current:
@@ -219,7 +291,7 @@ class Case(models.Model):
                 state = "done"
             else:
                 state = "todo"
-            steps.append({"label": status.label, "state": state})
+            steps.append({"label": status.label, "state": state, "is_current": state == "current"})
         return steps
 
 
@@ -233,6 +305,18 @@ class MessageQuerySet(models.QuerySet):
     def thread(self, case, user):
         """A case's messages this user may read, with their authors."""
         return self.visible_to(user).filter(case=case).select_related("author")
+
+    def create_post(self, *, case, author, body: str, post_id=None, internal: bool = False):
+        """One post in the thread; only an operator's post can be an internal note. Moves no
+        status and tells nobody: cases.services.message_post does that."""
+        return self.create(
+            case=case,
+            author=author,
+            by_operator=author.is_staff,
+            is_internal=internal and author.is_staff,
+            body=body,
+            post_id=post_id or uuid.uuid4(),
+        )
 
 
 class Message(models.Model):

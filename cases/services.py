@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 import audit
 from accounts.models import ServiceSubscription, User
 from cases import uploads
-from cases.models import CLOSED_STATUSES, Attachment, Case, CaseStatus, Message
+from cases.models import Attachment, Case, Message
 from hub.emails import absolute_url, queue_email
 
 
@@ -29,7 +29,7 @@ def case_open(*, user: User, today: dt.date, data: dict) -> Case:
                 return existing
             subscription = _consume_sub_service(user=user, service=data["service"], today=today)
             case = Case.objects.create(
-                company_id=user.company_id,
+                company_id=subscription.company_id,  # the user's company's subscription
                 created_by=user,
                 subscription=subscription,
                 service=data["service"],
@@ -47,9 +47,7 @@ def case_open(*, user: User, today: dt.date, data: dict) -> Case:
                 submission_id=data["submission_id"],
                 follows=data.get("follows"),
             )
-            # The id is unique under any concurrency, so the number made from it is too.
-            case.number = f"{settings.CASE_NUMBER_START + case.pk:08d}"
-            case.save(update_fields=["number"])
+            case.assign_number()
             if data["products"]:
                 case.products.set(data["products"])
             audit.record(
@@ -121,16 +119,12 @@ def _notify_case_created(case: Case) -> None:
 # Chatter ---------------------------------------------------------------------------------
 
 
-class CaseClosed(Exception):
-    """A customer post on a case closed too long ago: a new case is offered instead."""
-
-
 def message_post(
     *, case: Case, author: User, body: str, post_id, internal: bool = False
 ) -> Message:
-    """Post in a case's Chatter, from the portal or the admin alike. A customer post moves the
-    case to Waiting for ESET (reopening it if closed recently); an operator's public post to
-    Waiting for your input. Idempotent per form (post_id)."""
+    """Post in a case's Chatter, from the portal or the admin alike, and tell the other side.
+    A public post moves the case (Case.move_for_public_post: a customer's post on a case closed
+    too long ago raises CaseClosed and keeps nothing). Idempotent per form (post_id)."""
     by_operator = author.is_staff
     internal = internal and by_operator
     try:
@@ -140,23 +134,13 @@ def message_post(
                 return existing
             # Lock the case: parallel posts keep a stable order and one status change each.
             case = Case.objects.select_for_update().get(pk=case.pk)
-            if not by_operator and case.is_closed and not case.can_reopen():
-                raise CaseClosed
-            message = Message.objects.create(
-                case=case,
-                author=author,
-                by_operator=by_operator,
-                is_internal=internal,
-                body=body,
-                post_id=post_id,
+            before = case.status
+            if not internal:
+                case.move_for_public_post(by_operator=by_operator)  # may raise CaseClosed
+            message = Message.objects.create_post(
+                case=case, author=author, body=body, post_id=post_id, internal=internal
             )
             if not internal:
-                target = (
-                    CaseStatus.WAITING_FOR_CUSTOMER if by_operator else CaseStatus.WAITING_FOR_ESET
-                )
-                before = case.status
-                if not (by_operator and case.is_closed):
-                    _set_status(case, target)
                 case.save()
                 _audit_changes(case, author, {"status": before})
                 _notify_post(case, message)
@@ -168,21 +152,13 @@ def message_post(
         return existing
 
 
-def _set_status(case: Case, status: str) -> None:
-    if case.status == status:
-        return
-    case.status = status
-    case.status_changed_at = timezone.now()
-    case.closed_at = case.status_changed_at if status in CLOSED_STATUSES else None
-
-
 def case_update(*, case: Case, operator: User, status: str, stage, assigned_to) -> Case:
     """An operator's changes from the admin; the company hears of status and stage changes."""
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         old_status, old_stage = locked.status, locked.stage_id
         before = _audit_state(locked)
-        _set_status(locked, status)
+        locked.move_to(status)
         locked.stage = stage
         locked.assigned_to = assigned_to
         locked.save()
@@ -304,7 +280,7 @@ def _notify_company(case: Case, template: str, context: dict) -> None:
 def _notify_operators(case: Case, message: Message) -> None:
     operators = (
         [case.assigned_to]
-        if case.assigned_to_id
+        if case.assigned_to is not None
         else User.objects.filter(is_staff=True, is_active=True)
     )
     url = absolute_url(reverse("admin:cases_case_change", args=[case.pk]))

@@ -6,7 +6,6 @@ never touches real accounts. A reset runs in one transaction: the server is neve
 """
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -29,6 +28,7 @@ from accounts.models import (
 from accounts.services import invitation_create
 from cases import uploads
 from cases.models import Attachment, Case, CaseStatus, Message
+from cases.services import attachments_add
 from catalog.models import (
     ContractPlan,
     MainContent,
@@ -43,6 +43,9 @@ from hub.models import OutboundEmail
 from trainer.classroom import demo_mail
 
 DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - printed for the class, demo accounts only
+# The two accounts `manage.py welcome` names for the class.
+DEMO_OPERATOR = "support@eset.example"
+DEMO_CUSTOMER = "yuki.sato@sample-shoji.example"
 TRAINING_COMPANY = "研修用株式会社 (Training Co.)"
 DEMO_COMPANIES = ["サンプル商事株式会社", "デモ工業株式会社"]
 
@@ -200,9 +203,9 @@ def _seed() -> dict:
     health = subscribe(ultimate, "healthcheck", days_left=150, included=2, used=1)
     subscribe(ultimate, "deployment-upgrade", days_left=-10, started=400)  # expired
 
-    operator = user("support@eset.example", "ESET サポート 鈴木", staff=True)
+    operator = user(DEMO_OPERATOR, "ESET サポート 鈴木", staff=True)
     user("support-en@eset.example", "ESET Support Anna", staff=True, language="en")
-    yuki = user("yuki.sato@sample-shoji.example", "佐藤 由紀", company=lite)
+    yuki = user(DEMO_CUSTOMER, "佐藤 由紀", company=lite)
     john = user("john.smith@sample-shoji.example", "John Smith", company=lite, language="en")
     user("ken.tanaka@sample-shoji.example", "田中 健", company=lite, two_factor=False)
     misaki = user("misaki.takahashi@demo-kogyo.example", "高橋 美咲", company=ultimate)
@@ -233,33 +236,21 @@ def _seed() -> dict:
             problem=Problem.objects.get(main_content=malware, code="virus-not-removed"),
             priority=priority,
             description=subject,
-            status=status,
             stage=stage,
-            closed_at=timezone.now()
-            if status in (CaseStatus.RESOLVED, CaseStatus.INVALID)
-            else None,
         )
-        made.number = f"{settings.CASE_NUMBER_START + made.pk:08d}"
-        made.save(update_fields=["number"])
+        made.assign_number()
+        # The status as an operator would have set it: move_to stamps when (and closed_at).
+        if made.move_to(status):
+            made.save(update_fields=["status", "status_changed_at", "closed_at"])
         return made
 
     def say(on, author, body):
-        Message.objects.create(
-            case=on, author=author, by_operator=author.is_staff, body=body, post_id=uuid.uuid4()
-        )
+        # The thread's rows only: a demo reset moves no status and mails nobody.
+        Message.objects.create_post(case=on, author=author, body=body)
 
     def attach(on, author, name, content):
-        stored_name, size, sha256 = uploads.store(ContentFile(content))
-        Attachment.objects.create(
-            case=on,
-            uploaded_by=author,
-            by_operator=author.is_staff,
-            name=name,
-            stored_name=stored_name,
-            size=size,
-            sha256=sha256,
-            kind="pdf" if name.endswith(".pdf") else "text",
-        )
+        # Checked and stored like any upload.
+        attachments_add(case=on, uploader=author, files=[ContentFile(content, name=name)])
 
     case(lite, yuki, lite_support, "駆除できないウイルスがあります", CaseStatus.NEW)
     second = case(

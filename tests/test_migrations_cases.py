@@ -1,0 +1,38 @@
+"""The migration that put the case lifecycle's invariants into the database, run on old rows."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from cases.models import Case, CaseStatus
+from tests.factories import create_case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BEFORE = [("cases", "0002_case_assigned_to_case_follows_case_status_changed_at_and_more")]
+AFTER = [("cases", "0003_case_lifecycle_constraints")]
+
+
+@pytest.fixture
+def old_schema(catalogue):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_it_mends_closed_at_before_the_database_keeps_it(old_schema, customer):
+    # Rows an old seed or a hand edit could leave: closed without closed_at, open with one.
+    closed = create_case(customer)
+    reopened = create_case(customer)
+    Case.objects.filter(pk=closed.pk).update(status=CaseStatus.RESOLVED)
+    Case.objects.filter(pk=reopened.pk).update(closed_at=timezone.now())
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+
+    closed.refresh_from_db()
+    reopened.refresh_from_db()
+    assert closed.closed_at == closed.status_changed_at
+    assert reopened.closed_at is None
