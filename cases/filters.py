@@ -4,9 +4,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import IdChoiceField
-from cases.models import CLOSED_STATUSES, CaseStatus
-from catalog.models import Priority, Service
+from cases.fields import CatalogChoiceField
+from cases.models import CaseStatus
+from catalog import selectors
 
 SORTS = {
     "-updated": ("-updated_at", "-id"),
@@ -33,11 +33,17 @@ STATES = [
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Number or subject"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("Status"), choices=STATES, required=False)
-    service = IdChoiceField(
-        label=_("Service"), queryset=Service.objects.all(), required=False, empty_label=_("All")
+    service = CatalogChoiceField(
+        label=_("Service"),
+        queryset=selectors.every_service(),
+        required=False,
+        empty_label=_("All"),
     )
-    priority = IdChoiceField(
-        label=_("Priority"), queryset=Priority.objects.all(), required=False, empty_label=_("All")
+    priority = CatalogChoiceField(
+        label=_("Priority"),
+        queryset=selectors.every_priority(),
+        required=False,
+        empty_label=_("All"),
     )
     mine = forms.ChoiceField(
         label=_("Created by"),
@@ -51,8 +57,6 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["service"].label_from_instance = lambda s: s.name
-        self.fields["priority"].label_from_instance = lambda p: p.name
         for name in ("state", "service", "priority", "mine"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
@@ -64,9 +68,9 @@ class CaseFilterForm(forms.Form):
             cases = cases.filter(Q(number__contains=term) | Q(subject__icontains=term))
         state = data["state"]
         if state == "open":
-            cases = cases.exclude(status__in=CLOSED_STATUSES)
+            cases = cases.open()
         elif state == "closed":
-            cases = cases.filter(status__in=CLOSED_STATUSES)
+            cases = cases.closed()
         elif state:
             cases = cases.filter(status=state)
         if data["service"]:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
@@ -43,15 +44,21 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
     nothing at all for a request that is not signed in, no file past ATTACHMENT_MAX_FILES, no
     byte of a file past ATTACHMENT_MAX_BYTES. `refusals(request)` tells the view why."""
 
+    @property
+    def flagged_request(self) -> Any:
+        """The request, typed loosely: the handler marks refusals on it as attributes of its
+        own (upload_too_large_in_total, uploads_too_many, uploads_too_large)."""
+        return self.request
+
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         # Asked once per request, before the body is read: an anonymous or half-signed-in
         # request (e.g. a made-up CSRF cookie) gets its body read and dropped, never stored.
-        self.allowed = may_upload(self.request.user)
+        self.allowed = may_upload(self.flagged_request.user)
         self.files_seen = 0
         limit = max_request_bytes()
         if self.allowed and limit is not None and content_length > limit:
             # Too large to be accepted whatever it holds: refused before its first byte.
-            self.request.upload_too_large_in_total = True
+            self.flagged_request.upload_too_large_in_total = True
             self.allowed = False
         return None
 
@@ -62,7 +69,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         if self.files_seen > settings.ATTACHMENT_MAX_FILES:
             # Stop before the extra file's first byte; the files so far are temporary files
             # that Django deletes when the request ends, and the view stores none of them.
-            self.request.uploads_too_many = True
+            self.flagged_request.uploads_too_many = True
             raise StopUpload
         self.received = 0
         self.current_name = file_name
@@ -73,7 +80,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         if self.received > settings.ATTACHMENT_MAX_BYTES:
             skipped = getattr(self.request, "uploads_too_large", [])
             skipped.append(self.current_name)
-            self.request.uploads_too_large = skipped
+            self.flagged_request.uploads_too_large = skipped
             self.file.close()
             raise SkipFile
         try:
@@ -86,10 +93,12 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
 def refusals(request) -> list[str]:
     """Why the upload handler refused this request's files, as messages for the person."""
     texts = []
-    if getattr(request, "upload_too_large_in_total", False):
+    # Only flagged when there is a limit (see LimitedUploadHandler.handle_raw_input).
+    limit = max_request_bytes()
+    if getattr(request, "upload_too_large_in_total", False) and limit is not None:
         texts.append(
             _("Not uploaded: the files are larger than %(mb)d MB in total.")
-            % {"mb": max_request_bytes() // (1024 * 1024)}
+            % {"mb": limit // (1024 * 1024)}
         )
     if getattr(request, "uploads_too_many", False):
         texts.append(

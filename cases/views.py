@@ -1,36 +1,35 @@
 import logging
-import re
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import ServiceSubscription
+from accounts.models import ServiceSubscription, TileState
 from cases import uploads
 from cases.decorators import company_member_required
+from cases.details import case_detail_rows
 from cases.downloads import attachment_response
+from cases.fields import as_case_number, as_id
 from cases.filters import CaseFilterForm
-from cases.forms import (
-    AttachmentForm,
-    CaseForm,
-    MessageForm,
-    as_case_number,
-    as_id,
-    new_submission_id,
+from cases.forms import AttachmentForm, CaseForm, MessageForm, new_submission_id
+from cases.models import Attachment, Case, CaseClosed, CaseStatus, Message
+from cases.services import attachments_add, case_open, message_post
+from catalog.selectors import (
+    default_priority,
+    response_target_minutes,
+    service_by_code,
+    stages_of,
 )
-from cases.models import Attachment, Case, Message
-from cases.services import CaseClosed, attachments_add, case_open, message_post
-from catalog.models import CODE_PATTERN, Service
-from catalog.selectors import default_priority, response_target_minutes, stages_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +53,8 @@ def dashboard(request):
     query.pop("sort", None)
     context = {
         "tiles": tiles,
+        "tile_states": TileState,
+        "statuses": CaseStatus,
         "can_create": any(tile["allows"] for tile in tiles),
         "discover_url": settings.DISCOVER_SERVICES_URL,
         "filters": filters,
@@ -80,10 +81,7 @@ def case_create(request):
     if request.method == "GET":
         initial = {"submission_id": new_submission_id()}
         # Links from the tiles and the follow-up button; anything else in them is ignored.
-        code = request.GET.get("service", "")
-        valid = len(code) <= 64 and re.fullmatch(CODE_PATTERN, code)
-        service = Service.objects.filter(code=code).first() if valid else None
-        if service:
+        if service := service_by_code(request.GET.get("service", "")):
             initial["service"] = str(service.pk)
         if priority := default_priority():
             initial["priority"] = str(priority.pk)
@@ -124,17 +122,26 @@ def _case_for(request, number):
     )
 
 
-TABS = ("details", "chatter", "attachments")
+class CaseTab(models.TextChoices):
+    """The sections of a case page, each drawn by its own partial (`cases/_<value>.html`)."""
+
+    DETAILS = "details", gettext_lazy("Details")
+    CHATTER = "chatter", gettext_lazy("Chatter")
+    ATTACHMENTS = "attachments", gettext_lazy("Attachments")
+
+    @property
+    def template(self) -> str:
+        return f"cases/_{self.value}.html"
 
 
 @company_member_required
 def case_detail(request, number):
     case = _case_for(request, number)
-    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "details"
+    asked = request.GET.get("tab")
+    tab = CaseTab(asked) if asked in CaseTab.values else CaseTab.DETAILS
     context = {
         "case": case,
         "tab": tab,
-        "response_minutes": response_target_minutes(case.service, case.priority),
         "stages": list(stages_of(case.service)),
         "post_form": MessageForm(initial={"post_id": uuid.uuid4()}),
         "upload_form": AttachmentForm(),
@@ -143,15 +150,14 @@ def case_detail(request, number):
             "files": settings.ATTACHMENT_MAX_FILES,
         },
         "poll_seconds": settings.CHATTER_POLL_SECONDS,
-        "tab_labels": [
-            ("details", _("Details")),
-            ("chatter", _("Chatter")),
-            ("attachments", _("Attachments")),
-        ],
+        "tab_labels": CaseTab.choices,
     }
-    if tab == "chatter":
+    if tab == CaseTab.DETAILS:
+        minutes = response_target_minutes(case.service, case.priority)
+        context["details"] = case_detail_rows(case, response_minutes=minutes)
+    if tab == CaseTab.CHATTER:
         context |= _thread_page(request, case, before=request.GET.get("before"))
-    if tab == "attachments":
+    if tab == CaseTab.ATTACHMENTS:
         context["attachments"] = case.attachments.select_related("uploaded_by")
     return render(request, "cases/case_detail.html", context)
 
@@ -242,7 +248,7 @@ def attachments_upload(request, number):
         return redirect(detail)
     if not form.is_valid():
         for error in form.errors.get("files", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(detail)
     try:
         added = attachments_add(case=case, uploader=request.user, files=form.cleaned_data["files"])

@@ -1,4 +1,8 @@
+from typing import ClassVar
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,16 +22,18 @@ from catalog.models import (
 
 
 @admin.action(description=_("Activate selected entries"))
-def activate(modeladmin, request, queryset):
+def activate(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     _set_active(modeladmin, request, queryset, True)
 
 
 @admin.action(description=_("Deactivate selected entries (kept on old cases)"))
-def deactivate(modeladmin, request, queryset):
+def deactivate(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
     _set_active(modeladmin, request, queryset, False)
 
 
-def _set_active(modeladmin, request, queryset, active):
+def _set_active(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, active: bool
+) -> None:
     count = queryset.update(active=active)
     text = (
         ngettext("%(count)d entry activated.", "%(count)d entries activated.", count)
@@ -40,11 +46,12 @@ def _set_active(modeladmin, request, queryset, active):
 class CatalogAdmin(admin.ModelAdmin):
     """Shared list layout: both names, the code, position and the active flag."""
 
-    list_display = ("name_ja", "name_en", "code", "position", "active")
-    list_editable = ("position", "active")
-    list_filter = ("active",)
+    # Typed as any length so that each catalogue's admin can list its own columns.
+    list_display: tuple[str, ...] = ("name_ja", "name_en", "code", "position", "active")
+    list_editable: ClassVar[tuple[str, ...]] = ("position", "active")
+    list_filter: ClassVar[tuple[str, ...]] = ("active",)
     search_fields = ("name_ja", "name_en", "code")
-    ordering = ("position", "id")
+    ordering: ClassVar[tuple[str, ...]] = ("position", "id")
     actions = [activate, deactivate]
 
 

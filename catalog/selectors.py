@@ -1,14 +1,17 @@
 """Read API of the catalogue for the case form: the only place forms and views query it.
 
-Everything here offers active entries only; old cases read their (possibly inactive) entries
-through their own foreign keys.
+Everything here offers active entries only, except `service_by_code` and the `every_*` lists of
+the case list's filters; old cases read their (possibly inactive) entries through their own
+foreign keys.
 """
 
+import re
 import unicodedata
 
 from django.db.models import Q, QuerySet
 
 from catalog.models import (
+    CODE_PATTERN,
     ContractPlan,
     MainContent,
     OperatingSystem,
@@ -24,6 +27,7 @@ from catalog.models import (
 
 SEARCH_MAX_WORDS = 5
 SEARCH_MAX_LENGTH = 100
+CODE_MAX_LENGTH = 64
 
 
 def services_for_plan(plan: ContractPlan) -> QuerySet[Service]:
@@ -33,19 +37,55 @@ def services_for_plan(plan: ContractPlan) -> QuerySet[Service]:
     return plan.services.active().order_by("position", "id")
 
 
-def product_versions(product: Product) -> QuerySet[ProductVersion]:
+def services_of(subscriptions: QuerySet) -> QuerySet[Service]:
+    """The services these subscriptions are for, in menu order (one query, when evaluated)."""
+    return Service.objects.filter(pk__in=subscriptions.values("service")).order_by("position", "id")
+
+
+def service_by_code(code: str) -> Service | None:
+    """The service of a code from a link (active or not), or None for anything not a code."""
+    if len(code) > CODE_MAX_LENGTH or not re.fullmatch(CODE_PATTERN, code):
+        return None
+    return Service.objects.filter(code=code).first()
+
+
+def every_service() -> QuerySet[Service]:
+    """Every service, inactive ones too: the case list filters old cases as well."""
+    return Service.objects.all()
+
+
+def every_priority() -> QuerySet[Priority]:
+    """Every priority, inactive ones too: the case list filters old cases as well."""
+    return Priority.objects.all()
+
+
+def product_versions(product: Product | None) -> QuerySet[ProductVersion]:
+    """The versions of a product; none while no product is chosen."""
+    if product is None:
+        return ProductVersion.objects.none()
     return product.versions.active().order_by("position", "id")
 
 
-def product_operating_systems(product: Product) -> QuerySet[OperatingSystem]:
+def product_operating_systems(product: Product | None) -> QuerySet[OperatingSystem]:
+    """The systems a product runs on; none while no product is chosen."""
+    if product is None:
+        return OperatingSystem.objects.none()
     return product.operating_systems.active().order_by("position", "id")
+
+
+def runs_on(product: Product, system: OperatingSystem) -> bool:
+    """Whether the product is listed for that OS."""
+    return product.operating_systems.filter(pk=system.pk).exists()
 
 
 def main_contents() -> QuerySet[MainContent]:
     return MainContent.objects.active()
 
 
-def problems_of(main_content: MainContent) -> QuerySet[Problem]:
+def problems_of(main_content: MainContent | None) -> QuerySet[Problem]:
+    """The problems of a main content; none while no main content is chosen."""
+    if main_content is None:
+        return Problem.objects.none()
     return main_content.problems.active().order_by("position", "id")
 
 
@@ -75,6 +115,14 @@ def products_in_group(group: ProductGroup | None) -> QuerySet[Product]:
     products = Product.objects.active().filter(group__active=True)
     if group is not None:
         products = products.filter(group=group)
+    return products.order_by("position", "id")
+
+
+def products_by_id(ids: list[int], *, active_only: bool = False) -> QuerySet[Product]:
+    """The products of these ids (the active ones only, if asked), in menu order."""
+    products = Product.objects.filter(pk__in=ids)
+    if active_only:
+        products = products.filter(active=True)
     return products.order_by("position", "id")
 
 

@@ -1,0 +1,103 @@
+"""The rows of a case's Details tab, built in one place; `cases/_details.html` only loops."""
+
+from typing import NamedTuple
+
+from django.template import defaultfilters
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cases.models import Case
+
+
+class DetailRow(NamedTuple):
+    label: str
+    # Plain text is escaped by the template; markup comes marked safe (format_html).
+    value: object
+    css: str = ""
+
+
+def case_detail_rows(case: Case, *, response_minutes: int | None) -> list[DetailRow]:
+    """(label, value) rows in the order the page shows them. Rows for what a case does not
+    have are left out: instance IDs, the response target, the case it follows; a case has
+    either a product with version and OS, or a product group and a list of products."""
+    rows = [
+        DetailRow(_("Company name"), case.company.name),
+        DetailRow(_("Contact name"), case.created_by.full_name),
+        DetailRow(_("Service"), case.service.name),
+    ]
+    if case.eset_protect_instance_id:
+        rows.append(
+            DetailRow(
+                _("ESET PROTECT instance ID"),
+                format_html("<code>{}</code>", case.eset_protect_instance_id),
+            )
+        )
+    if case.eset_inspect_instance_id:
+        rows.append(
+            DetailRow(
+                _("ESET Inspect instance ID"),
+                format_html("<code>{}</code>", case.eset_inspect_instance_id),
+            )
+        )
+    if case.product:
+        rows += [
+            DetailRow(_("Product ID"), case.product.name),
+            # An operator may have cleared these in the admin: the row stays, empty.
+            DetailRow(_("Product version"), getattr(case.product_version, "version", "")),
+            DetailRow(_("OS"), getattr(case.operating_system, "name", "")),
+        ]
+    else:
+        rows += [
+            DetailRow(
+                _("Product group"), case.product_group.name if case.product_group else _("All")
+            ),
+            DetailRow(
+                _("Selected products"), ", ".join(product.name for product in case.products.all())
+            ),
+        ]
+    rows += [
+        DetailRow(_("Main content"), case.main_content.name),
+        DetailRow(_("Problem"), case.problem.name),
+        DetailRow(_("Priority"), case.priority.name),
+    ]
+    if response_minutes:
+        rows.append(
+            DetailRow(
+                _("Response target"),
+                ngettext(
+                    "First response within %(minutes)s minute",
+                    "First response within %(minutes)s minutes",
+                    response_minutes,
+                )
+                % {"minutes": response_minutes},
+            )
+        )
+    if case.follows:
+        rows.append(
+            DetailRow(
+                _("Follows case"),
+                format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("cases:detail", args=[case.follows.number]),
+                    case.follows.number,
+                ),
+            )
+        )
+    rows += [
+        # As the template's |date filter shows it: in the reader's time zone.
+        DetailRow(
+            _("Created"),
+            defaultfilters.date(timezone.localtime(case.created_at), "DATETIME_FORMAT"),
+        ),
+        DetailRow(
+            _("Description"),
+            defaultfilters.linebreaksbr(
+                defaultfilters.urlize(case.description, autoescape=True), autoescape=True
+            ),
+            css="hub-text",
+        ),
+    ]
+    return rows

@@ -1,0 +1,91 @@
+"""Reads for the case pages that combine the catalogue with a company's subscriptions."""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accounts.models import Company, ServiceSubscription
+from cases.fields import as_id, has_control_characters, raw_ids, raw_value
+from catalog import selectors
+from catalog.models import MainContent, Product, ProductGroup, Service
+
+# Without a search term, the product list offers the first entries of the catalogue.
+PRODUCTS_LISTED = 20
+
+
+@dataclass(frozen=True)
+class CaseFormChoices:
+    """What the case form offers for one request: the parents chosen so far (None when none
+    or not on offer) and, per form field, the list it may choose from."""
+
+    service: Service | None
+    product: Product | None
+    main_content: MainContent | None
+    product_group: ProductGroup | None
+    querysets: dict[str, QuerySet]
+
+
+def case_form_choices(company: Company, today: dt.date, raw: Mapping[str, Any]) -> CaseFormChoices:
+    """The case form's lists narrowed by what was chosen in `raw` (submitted, partial or
+    initial data, not validated yet): the services of the company's usable subscriptions
+    today, the products matching the search box, the versions and systems of the chosen
+    product, the problems of the chosen main content, the products of the chosen group.
+
+    A parent is read as `as_id` reads it and only from its own list, so a forged id narrows
+    nothing. One query per chosen parent plus one for the product search; the lists
+    themselves are lazy, so the count does not grow with the catalogue.
+    """
+    services = selectors.services_of(
+        ServiceSubscription.objects.filter(company=company).usable(today)
+    )
+    service = _chosen(services, raw, "service")
+    product = _chosen(selectors.products_in_group(None), raw, "product")
+    product_choices = _product_choices(raw, product)
+    main_contents = selectors.main_contents()
+    main_content = _chosen(main_contents, raw, "main_content")
+    groups = selectors.product_groups()
+    group = _chosen(groups, raw, "product_group")
+    # Ticked products stay listed (and ticked) when the group filter changes.
+    ticked = selectors.products_by_id(raw_ids(raw, "products"), active_only=True)
+    return CaseFormChoices(
+        service=service,
+        product=product,
+        main_content=main_content,
+        product_group=group,
+        querysets={
+            "service": services,
+            "product": product_choices,
+            "product_version": selectors.product_versions(product),
+            "operating_system": selectors.product_operating_systems(product),
+            "product_group": groups,
+            "products": selectors.products_in_group(group) | ticked,
+            "main_content": main_contents,
+            "problem": selectors.problems_of(main_content),
+            "priority": selectors.priorities(),
+        },
+    )
+
+
+def _chosen(queryset: QuerySet, raw: Mapping[str, Any], name: str):
+    pk = as_id(raw_value(raw, name))
+    return None if pk is None else queryset.filter(pk=pk).first()
+
+
+def _product_choices(raw: Mapping[str, Any], product: Product | None) -> QuerySet[Product]:
+    """The matches of the search box (20 at most), plus the product already chosen."""
+    # Unvalidated yet: a term with control characters (NUL) searches for nothing.
+    term = str(raw_value(raw, "product_query") or "").strip()
+    if has_control_characters(term):
+        term = ""
+    matches = (
+        selectors.product_search(term, limit=PRODUCTS_LISTED)
+        if term
+        else selectors.products_in_group(None)[:PRODUCTS_LISTED]
+    )
+    ids = [p.pk for p in matches]
+    if product is not None:
+        ids.append(product.pk)
+    return selectors.products_by_id(ids)
