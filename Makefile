@@ -18,6 +18,7 @@ DEV_ENV := DEBUG=1 DEMO_MODE=1 SITE_URL=http://$(HOST):$(PORT)
 
 ## run: install, migrate, load the catalogue and demo data, serve the site in trainer mode
 run: $(INSTALLED)
+	$(BIN)/python manage.py prepare
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalogue --if-empty
 	@$(DEV_ENV) $(BIN)/python manage.py demo --reset --if-empty
@@ -30,6 +31,7 @@ test: $(INSTALLED) test-tools
 
 ## serve: the same app under gunicorn with whitenoise, DEBUG off (production-like)
 serve: $(INSTALLED)
+	$(BIN)/python manage.py prepare
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalogue --if-empty
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -43,11 +45,14 @@ screenshots: $(INSTALLED) test-tools
 	  else echo "Japanese screenshots need Debian's fonts-noto-cjk package"; exit 1; fi; }
 	$(BIN)/python -m pytest -q tests/screenshots.py
 
-## lint: formatting, lint and migrations up to date
+## lint: formatting, lint, types (mypy) and migrations up to date
 lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	@$(BIN)/python manage.py prepare  # the history check opens the SQLite database in var/
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	LANGUAGE_CODE=en TIME_ZONE=UTC $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

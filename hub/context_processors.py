@@ -2,4 +2,7 @@ from django.conf import settings
 
 
 def portal(request):
-    return {"PORTAL_NAME": settings.PORTAL_NAME}
+    # DEMO_MODE is the portal's own setting: its pages may offer conveniences for a class (a link
+    # to open the HUB Authenticator in a second window). What trainer mode itself shows comes
+    # from its own context processor, through the templates' page_slots.
+    return {"PORTAL_NAME": settings.PORTAL_NAME, "DEMO_MODE": settings.DEMO_MODE}

@@ -5,8 +5,10 @@ start-up with one clear line instead of a traceback deep inside Django.
 """
 
 import os
+import sys
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -16,10 +18,6 @@ class SettingsError(ImproperlyConfigured):
 
 def settings_or_exit() -> None:
     """Load the settings now; on a bad environment value print one line and stop."""
-    import sys
-
-    from django.conf import settings
-
     try:
         settings.INSTALLED_APPS  # noqa: B018 - touching a setting imports the module
     except SettingsError as error:

@@ -1,31 +1,34 @@
 """Services HUB settings: one file, every deployment value from the environment.
 
 The README lists each variable. Defaults are safe for a laptop: SQLite under var/, mail written
-to files, DEBUG off unless asked for.
+to files, DEBUG off unless asked for. Importing this module reads the environment (and the
+local secret key file, when there is one) and writes nothing: `manage.py prepare` makes var/.
 """
 
-import secrets
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
 from hub.env import SettingsError, database_from_url, env_bool, env_int, env_list, env_str
 
+# The folder of the hub package's parent: the checkout, or site-packages when installed. Only
+# what ships in the packages is read from here; local state lives in VAR_DIR.
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ of the directory the commands run in (the checkout, for make run and serve).
+VAR_DIR = Path(env_str("VAR_DIR", "var")).absolute()
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
 
 DEBUG = env_bool("DEBUG", False)
 
 
 def _local_secret_key() -> str:
-    # Without SECRET_KEY a machine keeps its own random key, so sessions survive restarts
-    # and no shared default key exists to be leaked. Deployments set SECRET_KEY.
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    # Without SECRET_KEY a machine keeps its own random key, so sessions survive restarts and no
+    # shared default key exists to be leaked; `manage.py prepare` (make run, make serve) makes it.
+    # Without either, Django refuses to sign anything. Deployments set SECRET_KEY.
+    try:
+        return SECRET_KEY_FILE.read_text().strip()
+    except FileNotFoundError:
+        return ""
 
 
 SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "hub",
     "accounts",
+    "companion",
     "catalog",
     "cases",
     "trainer",
@@ -205,8 +209,8 @@ USE_TZ = True
 
 # Static files are ours (Bootstrap and htmx from packages), served by whitenoise: no CDN.
 STATIC_URL = "/static/"
+# collectstatic makes it; `manage.py prepare` too, as whitenoise warns at start-up without it.
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up when it is missing
 STATICFILES_DIRS = [BASE_DIR / "hub" / "static"]
 
 # Uploads live under var/ and have no public URL: only permission-checking views serve them.

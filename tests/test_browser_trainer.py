@@ -4,11 +4,11 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from cases.models import Case, Message
-from tests.helpers import classroom_url
-from tests.test_browser_case_create import WORDS as FORM_WORDS
-from tests.test_browser_case_create import fill_guide_example
+from tests.helpers import CASE_FORM_WORDS as FORM_WORDS
+from tests.helpers import classroom_url, fill_guide_example
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Kasumi-Gaseki-2025!"
@@ -24,8 +24,9 @@ def classroom(settings, live_server, catalogue):
 
 
 def read_code(page) -> str:
-    code = page.get_by_test_id("on-screen-code").inner_text()
-    return re.sub(r"\D", "", code)
+    code = page.get_by_test_id("on-screen-code")
+    expect(code).to_have_text(re.compile(r"^\s*\d{3} \d{3}\s*$"))
+    return re.sub(r"\D", "", code.inner_text())
 
 
 def sign_in(page, email):
@@ -41,29 +42,29 @@ def test_it_lets_a_trainee_without_a_phone_walk_the_whole_guide(classroom, new_p
     page.goto(classroom_url())
     page.get_by_role("link", name="ESET Services HUB – 登録を完了してください").first.click()
     page.get_by_test_id("email-body").get_by_role("link").first.click()
-    assert page.get_by_role("heading", name="登録を完了してください").is_visible()
+    expect(page.get_by_role("heading", name="登録を完了してください")).to_be_visible()
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_label("利用規約に同意します").check()
     page.get_by_role("button", name="続行").click()
-    assert "登録が完了しました" in page.locator(".hub-messages").inner_text()
+    expect(page.locator(".hub-messages")).to_contain_text("登録が完了しました")
     email = "trainee01@training.example"
-    assert page.locator('[data-step="register"]').get_attribute("data-done") == "true"
+    expect(page.locator('[data-step="register"]')).to_have_attribute("data-done", "true")
 
     page.locator("details.hub-menu").last.locator("summary").click()
     page.get_by_role("button", name="ログアウト").click()
     sign_in(page, email)
     page.get_by_text("Authenticatorアプリケーションからの確認コードを使用").click()
-    page.get_by_test_id("on-screen-code").wait_for()
     page.locator("#id_code").fill(read_code(page))
     page.get_by_role("button", name="接続").click()
     page.get_by_role("button", name="コードを保存しました — 続行").click()
-    assert page.locator('[data-step="two_factor"]').get_attribute("data-done") == "true"
+    expect(page.locator('[data-step="two_factor"]')).to_have_attribute("data-done", "true")
 
     # Chapter 2: the guide's example case.
     page.get_by_role("link", name="新しいケースを作成").first.click()
     fill_guide_example(page, FORM_WORDS["ja"], scripted=True)
     page.get_by_role("button", name="作成", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/cases/\d{8}/$"))
     case = Case.objects.get(created_by__email=email)
     assert page.url.endswith(f"/cases/{case.number}/")
 
@@ -72,6 +73,6 @@ def test_it_lets_a_trainee_without_a_phone_walk_the_whole_guide(classroom, new_p
     page.locator("#id_body").fill("ログを確認しました。よろしくお願いします。")
     page.get_by_role("button", name="投稿を共有").click()
     page.get_by_role("button", name="はい、共有します").click()
+    expect(page.locator('[data-step="chatter"]')).to_have_attribute("data-done", "true")
     assert Message.objects.filter(case=case).count() == 1
-    assert page.locator('[data-step="chatter"]').get_attribute("data-done") == "true"
     assert page.problems == []

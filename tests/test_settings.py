@@ -1,15 +1,19 @@
 """Settings: env-driven, SQLite tuned for concurrent use, PostgreSQL by URL, nonsense refused."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
 
+from catalog.models import Service
 from hub.env import SettingsError, database_from_url
-from tests.conftest import subprocess_env
+from tests.helpers import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -39,14 +43,27 @@ def test_it_runs_sqlite_in_wal_mode_with_a_busy_timeout():
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] == 20_000
-    assert connection.transaction_mode == "IMMEDIATE"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+def test_it_takes_the_sqlite_write_lock_when_a_transaction_begins():
+    """A read-then-write transaction holds the lock from its start, so a second writer waits at
+    its BEGIN instead of deadlocking halfway through."""
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+    try:
+        with transaction.atomic():
+            Service.objects.count()  # a read only: a deferred BEGIN would take no lock yet
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # free again once the transaction ends
+        other.rollback()
+    finally:
+        other.close()
 
 
 @pytest.mark.django_db
 def test_it_keeps_uploads_under_var_with_no_public_url(client):
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
     assert Path(default_storage.location).is_relative_to(settings.VAR_DIR)
     name = default_storage.save("probe/secret.txt", ContentFile(b"confidential"))
     try:
@@ -113,3 +130,55 @@ def test_it_warns_in_check_deploy_when_debug_is_on():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION | {"DEBUG": "1"})
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+# The settings, then every app and the URLs, as any command or worker starts.
+START_UP = (
+    "import django, hub.settings as s; django.setup(); from django.urls import resolve; "
+    "resolve('/'); print(s.VAR_DIR, bool(s.SECRET_KEY))"
+)
+
+
+def test_it_writes_nothing_when_the_settings_are_imported(tmp_path):
+    var = tmp_path / "fresh" / "var"
+    result = subprocess.run(
+        [sys.executable, "-c", START_UP],
+        cwd=tmp_path,
+        env=subprocess_env(
+            VAR_DIR=str(var), PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="hub.settings"
+        )
+        | {"SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(var), "False"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_it_prepares_var_and_keeps_the_local_secret_key(tmp_path):
+    env = {"VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": ""}
+    first = manage("prepare", **env)
+    assert first.returncode == 0, first.stderr
+    key_file = tmp_path / "var" / "secret_key"
+    key = key_file.read_text()
+    assert manage("prepare", **env).returncode == 0
+    assert key_file.read_text() == key and len(key) >= 50
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "var" / "static").is_dir()
+    read = "from django.conf import settings; print(settings.SECRET_KEY)"
+    assert manage("shell", "--verbosity=0", "-c", read, **env).stdout.strip() == key
+
+
+def test_it_keeps_var_in_the_working_directory_by_default(tmp_path):
+    env = {k: v for k, v in subprocess_env(PYTHONPATH=str(ROOT)).items() if k != "VAR_DIR"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import hub.settings as s; print(s.VAR_DIR)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == str(tmp_path / "var"), result.stderr

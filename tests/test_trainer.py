@@ -4,7 +4,10 @@ import csv
 import datetime as dt
 import io
 import re
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -13,21 +16,25 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Company, Invitation, ServiceSubscription, User
-from cases.models import Attachment, Case, Message
+from accounts.models import Company, Invitation, LoginThrottle, ServiceSubscription, User
+from accounts.services import invitation_accept, invitation_create
+from accounts.throttle import account_key
+from cases.models import Attachment, Case, CaseStatus, Message
+from cases.services import message_post
 from hub.models import OutboundEmail
-from tests.conftest import (
-    PASSWORD,
-    log_in,
-    subprocess_env,
+from tests.factories import (
+    create_case,
+    create_company,
+    create_message,
+    create_user,
     subscribe,
-    totp_code,
     with_authenticator,
 )
-from tests.helpers import classroom_url
+from tests.helpers import PASSWORD, classroom_url, log_in, subprocess_env, totp_code
 from trainer import seed
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
 DEMO_URLS = [
     "/demo/outbox/",
     "/demo/outbox/1/",
@@ -93,11 +100,6 @@ def test_it_has_no_trainer_pages_or_commands_when_demo_mode_is_off(client, catal
 
 
 def test_it_refuses_to_start_in_demo_mode_without_debug_unless_told(catalogue):
-    import subprocess
-    import sys
-
-    from tests.test_settings import ROOT
-
     def check(**env):
         return subprocess.run(
             [sys.executable, "manage.py", "check"],
@@ -117,7 +119,9 @@ def test_it_resets_the_demo_data_to_the_same_state_every_time(demo_mode, client)
     call_command("demo", "--reset", verbosity=0)
     first = snapshot()
     # A class happens: a trainee registers and files a case; then the trainer resets.
-    Case.objects.filter(subject="駆除できないウイルスがあります").update(status="resolved")
+    trained = Case.objects.get(subject="駆除できないウイルスがあります")
+    trained.move_to(CaseStatus.RESOLVED)
+    trained.save()
     User.objects.filter(email="ken.tanaka@sample-shoji.example").update(full_name="changed")
     call_command("demo", "--reset", verbosity=0)
     assert snapshot() == first
@@ -280,9 +284,6 @@ def test_it_keeps_each_trainee_in_a_company_of_their_own(demo_mode):
 def test_it_resets_around_a_real_account_invited_into_a_demo_company(demo_mode, capsys):
     """The ordinary classroom case: the trainer invites a real person into a demo company, they
     register and file a case, and an operator of the demo answers a real company's case."""
-    from accounts.services import invitation_accept, invitation_create
-    from cases.services import message_post
-
     call_command("demo", "--reset", verbosity=0)
     lite = Company.objects.get(name=seed.DEMO_COMPANIES[0])
     invitation = invitation_create(
@@ -292,11 +293,9 @@ def test_it_resets_around_a_real_account_invited_into_a_demo_company(demo_mode, 
     assert not taro.is_demo
     with_authenticator(taro)
     theirs = Case.objects.filter(company=lite).first()
-    Message.objects.create(case=theirs, author=taro, body="real words", post_id=uuid.uuid4())
-    real_company = Company.objects.create(name="Real Co", plan=lite.plan)
-    real_user = User.objects.create_user(
-        email="hana@real-co.jp", password=PASSWORD, full_name="Hana", company=real_company
-    )
+    create_message(theirs, taro, "real words")
+    real_company = create_company("Real Co", plan=lite.plan)
+    real_user = create_user(email="hana@real-co.jp", full_name="Hana", company=real_company)
     real_case = Case.objects.filter(company=lite).first()
     real_case.company, real_case.created_by = real_company, real_user
     real_case.subscription = subscribe(real_company, real_case.service.code)
@@ -333,44 +332,34 @@ def test_it_prints_the_classroom_link_that_opens_the_outbox(demo_mode, client, c
 
 def a_case_like(case, *, company, created_by):
     """A copy of a demo case in another company (the demo's catalogue choices, a real owner)."""
-    return Case.objects.create(
-        company=company,
-        created_by=created_by,
+    return create_case(
+        created_by,
         subscription=subscribe(company, case.service.code),
-        service=case.service,
         subject="a real customer's case",
         main_content=case.main_content,
         problem=case.problem,
-        priority=case.priority,
+        priority=case.priority.code,
         description="real",
-        number=f"{uuid.uuid4().int % 10**8:08d}",
     )
 
 
 def test_it_never_removes_what_a_real_account_made_or_owns(demo_mode, capsys):
-    from accounts.models import LoginThrottle
-    from accounts.throttle import account_key
-
     call_command("demo", "--reset", verbosity=0)
     lite = Company.objects.get(name=seed.DEMO_COMPANIES[0], is_demo=True)
     demo_case = Case.objects.filter(company=lite).first()
     # A real person in a demo company, with a case of their own and mail on its way.
-    taro = User.objects.create_user(
-        email="taro@real-customer.jp", password=PASSWORD, full_name="Taro", company=lite
-    )
+    taro = create_user(email="taro@real-customer.jp", full_name="Taro", company=lite)
     taros_case = a_case_like(demo_case, company=lite, created_by=taro)
     queued = OutboundEmail.objects.create(
         to=taro.email, subject="pending", body_text="x", language="ja", demo=True
     )
     LoginThrottle.objects.create(key=account_key("password", taro.email).name, failures=7)
     # A real company that took in a demo contact, and another named like a demo company.
-    real = Company.objects.create(name="Real Co", plan=lite.plan)
-    hana = User.objects.create_user(
-        email="hana@real-co.jp", password=PASSWORD, full_name="Hana", company=real
-    )
+    real = create_company("Real Co", plan=lite.plan)
+    hana = create_user(email="hana@real-co.jp", full_name="Hana", company=real)
     User.objects.filter(email="john.smith@sample-shoji.example").update(company=real)
     real_case = a_case_like(demo_case, company=real, created_by=hana)
-    namesake = Company.objects.create(name=seed.DEMO_COMPANIES[1], plan=lite.plan)
+    namesake = create_company(seed.DEMO_COMPANIES[1], plan=lite.plan)
     namesake_subscription = subscribe(namesake, "premium-support")
     pending = Invitation.objects.create(
         email="new@real-customer.jp",

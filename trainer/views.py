@@ -10,7 +10,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import pending
+from accounts.services import has_second_factor
 from accounts.views import SETUP_KEY
+from cases.models import Attachment, Case, Message
 from trainer import classroom
 from trainer.decorators import classroom_required, demo_mode_required
 
@@ -93,9 +95,6 @@ def tour_steps(request) -> list[dict] | None:
     """The guide's chapters as a checklist, ticked from what this user has done."""
     if not settings.DEMO_MODE or request.session.get("tour_hidden"):
         return None
-    from accounts.services import has_second_factor
-    from cases.models import Attachment, Case, Message
-
     user = request.user if request.user.is_authenticated else pending.user(request)
     signed_in = user is not None and user.company_id is not None
     registered = signed_in

@@ -1,18 +1,32 @@
-from django.conf import settings
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.urls import reverse
+from django.utils.module_loading import import_string
+
+
+def _app_lines(base: str) -> list[str]:
+    """Lines that installed apps add to the welcome (trainer mode's classroom link, say): an app
+    config names a function `welcome_lines = "app.module.function"` that takes the base URL."""
+    lines = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "welcome_lines", None)
+        if path:
+            lines += import_string(path)(base)
+    return lines
 
 
 class Command(BaseCommand):
-    help = "Print where the portal is served and how to log in (used by make run and serve)."
+    help = (
+        "Print where the portal is served and how to log in (used by make run and serve). "
+        "Reads only: it never writes to the database."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000/")
 
     def handle(self, *args, url, **options):
         base = url.rstrip("/")
-        users = get_user_model().objects
         lines = [
             "",
             "Services HUB",
@@ -20,23 +34,10 @@ class Command(BaseCommand):
             f"  Log in:           {base}{reverse('accounts:login')}",
             f"  Operator console: {base}{reverse('admin:index')}",
         ]
-        if settings.DEMO_MODE:
-            from trainer import seed
-            from trainer.classroom import classroom_key
-
-            (trainee,) = seed.trainees(1)
-            lines += [
-                "",
-                "  Trainer mode (demo data; codes appear on the sign-in page, no phone needed):",
-                "  Classroom link (open it first; it shows the outbox and on-screen codes of",
-                "  demo accounts only, to browsers that opened it):",
-                f"                    {base}{reverse('trainer:join', args=[classroom_key()])}",
-                f"  Operator:         support@eset.example / {seed.DEMO_PASSWORD}",
-                f"  Customer:         yuki.sato@sample-shoji.example / {seed.DEMO_PASSWORD}",
-                f"  New invitation:   {trainee['url']}",
-                "  Reset the demo:   DEMO_MODE=1 DEBUG=1 .venv/bin/python manage.py demo --reset",
-            ]
-        elif not users.filter(is_staff=True).exists():
+        extra = _app_lines(base)
+        if extra:
+            lines += ["", *extra]
+        elif not get_user_model().objects.filter(is_staff=True).exists():
             lines += [
                 "",
                 "  No operator account exists yet. Create one with:",
