@@ -6,6 +6,7 @@ Every sender (the background thread, the retry command, the admin's "Retry now")
 row first (`OutboundEmail.claim`), so overlapping senders never send one email twice.
 """
 
+import dataclasses
 import datetime as dt
 import enum
 import logging
@@ -142,12 +143,13 @@ def deliver_pending() -> Run:
     return Run(sent, failed, len(pending) - sent - failed)
 
 
-class Failing(NamedTuple):
+@dataclasses.dataclass(frozen=True)
+class Failing:
     count: int
-    since: dt.datetime | None  # when the oldest of them was queued
+    since: dt.datetime | None  # when the oldest of them was queued, None when there are none
 
     def __str__(self):
-        if not self.count:
+        if not self.count or self.since is None:
             return "mail: 0 failing"
         since = self.since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         return f"mail: {self.count} failing since {since}"

@@ -9,5 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 
 
 class SessionStore(DatabaseSessionStore):
-    def _validate_session_key(self, key):
-        return bool(super()._validate_session_key(key) and key.isascii() and key.isalnum())
+    def _validate_session_key(self, key: str | None) -> bool:
+        # A private hook of SessionBase that django-stubs does not declare.
+        valid = super()._validate_session_key(key)  # type: ignore[misc]
+        return bool(valid and key and key.isascii() and key.isalnum())

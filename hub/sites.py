@@ -1,4 +1,5 @@
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.admin import ModelAdmin
@@ -10,8 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
+if TYPE_CHECKING:
+    # What the mixin is mixed into (see HubAdminSite.register), so that super() type-checks.
+    _ModelAdminBase = ModelAdmin
+else:
+    _ModelAdminBase = object
 
-class BoundedQueries:
+
+class BoundedQueries(_ModelAdminBase):
     """Changelist input kept within what the databases take. A filter value that is a whole
     number beyond 64 bits is refused (400) before it reaches a query: Django compares such a
     number with a foreign key as is, and SQLite cannot even bind it (a 500 for
