@@ -1,38 +1,33 @@
-import datetime as dt
-import itertools
 import os
-import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.urls import reverse
-from django_otp.oath import hotp
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.test import Client
+from playwright.sync_api import expect, sync_playwright
 
-from accounts.models import Company, User
-from catalog.models import ContractPlan, Service
+from catalog.models import Service
+from tests.factories import (
+    create_case,
+    create_company,
+    create_user,
+    subscribe,
+    with_authenticator,
+)
+from tests.helpers import force_sign_in
 
-PASSWORD = "Correct-Horse-9-Battery"
-_serial = itertools.count(1)
 
-
-def subprocess_env(**extra):
-    """The environment for a child process: ours, less test-only switches, plus `extra`."""
-    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {k: v for k, v in os.environ.items() if k not in dropped} | extra
+def pytest_configure(config):
+    # Importing settings writes nothing: the suite prepares VAR_DIR as `make run` does (the SQLite
+    # test database lives there) and, without SECRET_KEY, uses the local key that makes.
+    call_command("prepare", verbosity=0)
+    if not os.environ.get("SECRET_KEY"):
+        django_settings.SECRET_KEY = django_settings.SECRET_KEY_FILE.read_text().strip()
 
 
 @pytest.fixture
 def make_user(db):
-    def make(**fields):
-        n = next(_serial)
-        fields.setdefault("email", f"user{n}@example.com")
-        fields.setdefault("full_name", f"User {n}")
-        password = fields.pop("password", PASSWORD)
-        return User.objects.create_user(password=password, **fields)
-
-    return make
+    return create_user
 
 
 @pytest.fixture(autouse=True)
@@ -61,10 +56,7 @@ def catalogue(db):
 
 @pytest.fixture
 def make_company(catalogue):
-    def make(name="Example株式会社", plan="mdr-lite", **fields):
-        return Company.objects.create(name=name, plan=ContractPlan.objects.get(code=plan), **fields)
-
-    return make
+    return create_company
 
 
 @pytest.fixture
@@ -75,33 +67,6 @@ def company(make_company):
 @pytest.fixture
 def other_company(make_company):
     return make_company(name="Rival Corp", plan="mdr-ultimate")
-
-
-def totp_code(device, *, steps=0) -> str:
-    """The code an authenticator app shows for this device now (or `steps` × 30 s away)."""
-    at = time.time() + steps * device.step
-    counter = int((at - device.t0) // device.step)
-    return f"{hotp(device.bin_key, counter, digits=device.digits):06d}"
-
-
-def with_authenticator(user) -> TOTPDevice:
-    device = TOTPDevice.objects.create(user=user, name="authenticator-app", confirmed=True)
-    static = StaticDevice.objects.create(user=user, name="recovery-codes", confirmed=True)
-    for code in RECOVERY_CODES:
-        static.token_set.create(token=code)
-    return device
-
-
-RECOVERY_CODES = ["abcd2345", "efgh6723", "ijkl2345"]
-
-
-def log_in(client, user, *, password=PASSWORD) -> None:
-    """Sign in as a person would: password, then the current code of the user's app."""
-    response = client.post(reverse("accounts:login"), {"email": user.email, "password": password})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    response = client.post(reverse("accounts:two_factor"), {"code": totp_code(device)})
-    assert response.status_code == 302, response.content.decode()[:2000]
 
 
 @pytest.fixture
@@ -126,9 +91,19 @@ def other_company_customer(make_user, other_company):
 
 
 @pytest.fixture
-def customer_client(client, customer):
-    log_in(client, customer)
-    return client
+def signed_in_client(db):
+    """Make a client signed in as a user, without walking the sign-in pages (tests not about
+    signing in); each call gives a client of its own. Tests about signing in use log_in."""
+
+    def sign_in(user, device=None):
+        return force_sign_in(Client(), user, device)
+
+    return sign_in
+
+
+@pytest.fixture
+def customer_client(signed_in_client, customer):
+    return signed_in_client(customer)
 
 
 @pytest.fixture
@@ -153,13 +128,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+# How long a browser step and an auto-waiting `expect` wait, on a machine busy running the suite.
+BROWSER_TIMEOUT_MS = 8000
+
+
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     # Playwright's sync API runs an event loop in this thread; the Django test database calls
     # made by the test itself are still plain synchronous code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -179,7 +157,7 @@ def new_page(browser, live_server):
         context = browser.new_context(
             base_url=live_server.url, locale=locale, java_script_enabled=java_script_enabled
         )
-        context.set_default_timeout(8000)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.problems = PageProblems()
@@ -212,27 +190,18 @@ def page(new_page):
 
 
 @pytest.fixture
-def operator_client(client, operator):
-    """A client signed in as an operator (password and second factor), every admin right."""
-    log_in(client, operator)
-    return client
-
-
-def subscribe(company, service_code, *, days_left=300, included=None, used=0, started=100):
-    from accounts.models import ServiceSubscription
-
-    today = dt.date.today()
-    return ServiceSubscription.objects.create(
-        company=company,
-        service=Service.objects.get(code=service_code),
-        valid_from=today - dt.timedelta(days=started),
-        valid_to=today + dt.timedelta(days=days_left),
-        sub_services_included=included,
-        sub_services_used=used,
-    )
+def operator_client(signed_in_client, operator):
+    """A client signed in as an operator (second factor passed), every admin right."""
+    return signed_in_client(operator)
 
 
 @pytest.fixture
 def lite_services(company):
     """The guide's example company: MDR Lite with ESET Premium Support and ESET MDR."""
     return [subscribe(company, "premium-support"), subscribe(company, "mdr", included=10)]
+
+
+@pytest.fixture
+def make_case(catalogue):
+    """Cases filed by a customer of any company: tests.factories.create_case."""
+    return create_case

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
-from tests.helpers import classroom_url
-from tests.test_browser_case_create import WORDS as FORM_WORDS
-from tests.test_browser_case_create import fill_guide_example
+from accounts.models import Company
+from accounts.services import invitation_create
+from tests.helpers import CASE_FORM_WORDS, classroom_url, fill_guide_example
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -53,14 +54,13 @@ TEXT = {
 
 
 @pytest.mark.parametrize(("language", "locale"), [("ja", "ja-JP"), ("en", "en-GB")])
-def test_screenshots(settings, live_server, catalogue, new_page, tmp_path, language, locale):
+def test_it_photographs_each_step_of_the_guide(
+    settings, live_server, catalogue, new_page, tmp_path, language, locale
+):
     settings.DEMO_MODE = True
     settings.OUTBOX_KEEP_BODIES = True
     settings.SITE_URL = live_server.url
     call_command("demo", "--reset", verbosity=0)
-    from accounts.models import Company
-    from accounts.services import invitation_create
-
     invitation_create(
         email=f"trainee-{language}@sample-shoji.example",
         full_name="研修 太郎" if language == "ja" else "Taro Trainee",
@@ -81,44 +81,56 @@ def test_screenshots(settings, live_server, catalogue, new_page, tmp_path, langu
     page.get_by_role(
         "link", name=re.compile("登録を完了してください|Complete your registration")
     ).first.click()
+    expect(page.get_by_test_id("email-body")).to_be_visible()
     shot("invitation-email")
     page.get_by_test_id("email-body").get_by_role("link").first.click()
+    # The outbox may hold other invitations too: sign in later as whoever this one invites.
+    email = page.locator("#id_email").input_value()
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_label(t["terms"]).check()
     shot("registration")
     page.get_by_role("button", name=t["continue"]).click()
+    expect(page.locator(".hub-messages")).to_be_visible()
     shot("registered-dashboard")
     page.locator("details.hub-menu").last.locator("summary").click()
     page.get_by_role("button", name=t["logout"]).click()
-    page.locator("#id_email").fill(f"trainee-{language}@sample-shoji.example")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.locator("#id_email").fill(email)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
+    expect(page.get_by_text(t["method"])).to_be_visible()
     shot("two-factor-method")
     page.get_by_text(t["method"]).click()
-    page.get_by_test_id("on-screen-code").wait_for()
+    expect(page.get_by_test_id("on-screen-code")).to_have_text(re.compile(r"^\s*\d{3} \d{3}\s*$"))
     shot("authenticator-setup")
     page.locator("#id_code").fill(
         re.sub(r"\D", "", page.get_by_test_id("on-screen-code").inner_text())
     )
     page.get_by_role("button", name=t["connect"]).click()
+    expect(page.get_by_test_id("recovery-codes")).to_be_visible()
     shot("recovery-codes")
     page.get_by_role("button", name=t["saved"]).click()
     page.get_by_role("link", name=t["new_case"]).first.click()
+    expect(page.locator("#id_service")).to_be_visible()
     shot("case-form")
-    fill_guide_example(page, FORM_WORDS[language], scripted=True)
+    fill_guide_example(page, CASE_FORM_WORDS[language], scripted=True)
     shot("case-form-filled")
     page.get_by_role("button", name=t["create"], exact=True).click()
+    expect(page.get_by_test_id("case-number")).to_be_visible()
     shot("case-details")
     page.get_by_role("link", name=t["chatter"]).click()
     page.locator("#id_body").fill(t["post"])
     page.get_by_role("button", name=t["share"]).click()
+    expect(page.get_by_test_id("preview")).to_be_visible()
     shot("chatter-confirm")
     page.get_by_role("button", name=t["yes"]).click()
+    expect(page.get_by_test_id("thread")).to_contain_text(t["post"])
     shot("chatter")
     page.get_by_role("link", name=t["attachments"]).click()
     log = tmp_path / "eset-log-collector.txt"
     log.write_text("ESET Log Collector\n")
     page.locator("#id_files").set_input_files(str(log))
     page.get_by_role("button", name=t["upload"]).click()
+    expect(page.get_by_test_id("attachments")).to_contain_text("eset-log-collector.txt")
     shot("attachments")

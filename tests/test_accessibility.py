@@ -5,6 +5,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from cases.models import Case
 from hub.models import OutboundEmail
@@ -22,7 +23,7 @@ def assert_accessible(page, name):
         if v["impact"] in ("serious", "critical")
     ]
     assert violations == [], f"{name}: {violations}"
-    assert page.locator("html").get_attribute("lang") in ("ja", "en")
+    expect(page.locator("html")).to_have_attribute("lang", re.compile("^(ja|en)$"))
 
 
 @pytest.mark.parametrize("locale", ["ja-JP", "en-GB"])
@@ -46,28 +47,33 @@ def test_it_passes_axe_on_every_tour_page(settings, live_server, catalogue, new_
     assert_accessible(page, "registration")
     page.locator("#id_password1").fill("short")
     page.locator("main button[type=submit]").click()
+    expect(page.locator("main .is-invalid").first).to_be_visible()
     assert_accessible(page, "registration with errors")
 
     page.goto("/accounts/login/")
     page.locator("#id_email").fill("ken.tanaka@sample-shoji.example")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/method/"))
     assert_accessible(page, "two-factor method")
     page.goto("/accounts/two-factor/authenticator/")
-    page.get_by_test_id("on-screen-code").wait_for()
+    expect(page.get_by_test_id("on-screen-code")).to_have_text(re.compile(r"^\s*\d{3} \d{3}\s*$"))
     assert_accessible(page, "authenticator setup")
     page.locator("#id_code").fill(
         re.sub(r"\D", "", page.get_by_test_id("on-screen-code").inner_text())
     )
     page.locator("main button[type=submit]").click()
+    expect(page.get_by_test_id("recovery-codes")).to_be_visible()
     assert_accessible(page, "recovery codes")
     page.locator("main form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/recovery-codes/"))
 
     for path in ("/", "/cases/new/", "/accounts/profile/", "/demo/authenticator/"):
         page.goto(path)
         assert_accessible(page, path)
     page.goto("/cases/new/?service=premium-support")
     page.get_by_role("button", name=re.compile("作成|Create")).first.click()
+    expect(page.locator("main .is-invalid").first).to_be_visible()
     assert_accessible(page, "case form with errors")
     case = Case.objects.filter(company__users__email="ken.tanaka@sample-shoji.example").first()
     for tab in ("details", "chatter", "attachments"):
@@ -76,4 +82,5 @@ def test_it_passes_axe_on_every_tour_page(settings, live_server, catalogue, new_
     page.goto(f"/cases/{case.number}/?tab=chatter")
     page.locator("#id_body").fill("確認します")
     page.locator("main form button[type=submit]").first.click()
+    expect(page.get_by_test_id("preview")).to_be_visible()
     assert_accessible(page, "chatter confirmation")

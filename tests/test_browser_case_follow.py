@@ -1,14 +1,14 @@
 """Chapter 3 in Chromium: a customer and an operator answer each other on one case."""
 
-import uuid
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from cases.models import Case, CaseStatus
-from catalog.models import MainContent, Priority, Problem, Service
-from tests.conftest import subscribe
-from tests.test_browser_case_create import signed_in_page
+from cases.models import CaseStatus
+from tests.factories import create_case
+from tests.helpers import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,22 +36,7 @@ WORDS = {
 
 @pytest.fixture
 def case(customer, company):
-    subscription = subscribe(company, "premium-support")
-    case = Case.objects.create(
-        company=company,
-        created_by=customer,
-        subscription=subscription,
-        service=Service.objects.get(code="premium-support"),
-        subject="駆除できないウイルス",
-        main_content=MainContent.objects.get(code="malware"),
-        problem=Problem.objects.get(code="virus-not-removed"),
-        priority=Priority.objects.get(code="normal"),
-        description="説明",
-        submission_id=uuid.uuid4(),
-    )
-    case.number = f"{1000 + case.pk:08d}"
-    case.save()
-    return case
+    return create_case(customer, subject="駆除できないウイルス")
 
 
 @pytest.mark.parametrize(("language", "locale"), [("ja", "ja-JP"), ("en", "en-GB")])
@@ -69,37 +54,44 @@ def test_it_lets_a_customer_and_an_operator_answer_each_other(
     customer_page.locator("#id_body").fill("ログを添付しました / Logs attached")
     customer_page.get_by_role("button", name=w["share"]).click()
     customer_page.get_by_role("button", name=w["yes"]).click()
-    assert customer_page.get_by_test_id("case-status").inner_text() == w["waiting_eset"]
+    expect(customer_page.get_by_test_id("case-status")).to_have_text(w["waiting_eset"])
 
     customer_page.get_by_role("link", name=w["attachments"]).click()
     log = tmp_path / "eset-log.txt"
     log.write_text("ESET Log Collector output\n")
     customer_page.locator("#id_files").set_input_files(str(log))
     customer_page.get_by_role("button", name=w["upload"]).click()
-    assert "eset-log.txt" in customer_page.get_by_test_id("attachments").inner_text()
+    expect(customer_page.get_by_test_id("attachments")).to_contain_text("eset-log.txt")
+
+    # The customer opens Chatter before the operator answers, and keeps the tab open.
+    customer_page.get_by_role("link", name=w["chatter"]).click()
+    expect(customer_page).to_have_url(re.compile(r"tab=chatter"))
+    expect(customer_page.locator("#chatter-poll")).to_be_attached()
+    customer_page.evaluate("window.openedBeforeTheReply = true")
 
     operator_page = signed_in_page(new_page, operator, locale)
     operator_page.goto(f"/admin/cases/case/{case.pk}/change/")
-    thread = operator_page.get_by_test_id("admin-thread").inner_text()
-    assert "Logs attached" in thread
-    assert "eset-log.txt" in operator_page.content()
+    expect(operator_page.get_by_test_id("admin-thread")).to_contain_text("Logs attached")
+    expect(operator_page.get_by_role("link", name="eset-log.txt")).to_be_visible()
     operator_page.locator("#id_reply_body").fill(
         "確認しました。レポートをご覧ください。\nSee the report."
     )
     operator_page.locator(".hub-admin-reply input[type=submit]").click()
+    expect(operator_page.get_by_test_id("admin-thread")).to_contain_text("See the report.")
     report = tmp_path / "report.pdf"
     report.write_bytes(b"%PDF-1.7\nreport\n")
     operator_page.locator("input[name=files]").set_input_files(str(report))
     operator_page.locator("form[enctype='multipart/form-data'] input[type=submit]").last.click()
+    expect(operator_page.get_by_role("link", name="report.pdf")).to_be_visible()
     case.refresh_from_db()
     assert case.status == CaseStatus.WAITING_FOR_CUSTOMER
 
-    # The customer's Chatter tab, opened before the reply, shows it without a reload.
-    customer_page.get_by_role("link", name=w["chatter"]).click()
-    customer_page.get_by_text("See the report.").wait_for()
-    customer_page.get_by_text("確認しました").wait_for()
-    customer_page.goto(f"/cases/{case.number}/?tab=chatter")
-    assert customer_page.get_by_test_id("case-status").inner_text() == w["waiting_you"]
+    # htmx's poll brings the reply and the new status into the open tab, without a reload.
+    thread = customer_page.get_by_test_id("thread")
+    expect(thread).to_contain_text("See the report.")
+    expect(thread).to_contain_text("確認しました")
+    expect(customer_page.get_by_test_id("case-status")).to_have_text(w["waiting_you"])
+    assert customer_page.evaluate("window.openedBeforeTheReply") is True, "the page reloaded"
 
     customer_page.get_by_role("link", name=w["attachments"]).click()
     with customer_page.expect_download() as download:

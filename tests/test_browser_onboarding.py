@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from accounts.services import invitation_create
 
@@ -73,39 +74,41 @@ def test_it_walks_the_whole_onboarding(new_page, company, mailoutbox, language, 
 
     page = new_page(locale)
     page.goto("/" + link.split("/", 3)[3])
-    assert page.get_by_label(w["email"]).input_value() == email
-    assert page.get_by_label(w["email"]).is_disabled()
+    expect(page.get_by_label(w["email"])).to_have_value(email)
+    expect(page.get_by_label(w["email"])).to_be_disabled()
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_label(w["terms"]).check()
     page.get_by_role("button", name=w["continue"]).click()
-    assert w["registered"] in page.locator(".hub-messages").inner_text()
-    assert page.get_by_role("heading", name=w["home"]).is_visible()
+    expect(page.locator(".hub-messages")).to_contain_text(w["registered"])
+    expect(page.get_by_role("heading", name=w["home"])).to_be_visible()
 
     log_out(page, w)
     password_step(page, w, email)
     page.get_by_text(w["method"]).click()
     page.get_by_text(w["cant_scan"]).click()
-    assert page.locator(".hub-qr svg").is_visible()
+    expect(page.locator(".hub-qr svg")).to_be_visible()
+    expect(page.get_by_test_id("totp-key")).to_be_visible()
     key = page.get_by_test_id("totp-key").inner_text().replace(" ", "")
     secret = base64.b32decode(key)
     page.get_by_label(w["code"]).fill(f"{totp(secret):06d}")
     page.get_by_role("button", name=w["connect"]).click()
-    codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
-    assert len(codes) == 10
+    shown = page.get_by_test_id("recovery-codes").locator("code")
+    expect(shown).to_have_count(10)
+    codes = shown.all_inner_texts()
     page.get_by_role("button", name=w["saved"]).click()
-    assert page.get_by_role("heading", name=w["home"]).is_visible()
+    expect(page.get_by_role("heading", name=w["home"])).to_be_visible()
 
     log_out(page, w)
     password_step(page, w, email)
     # The setup spent this 30-second step's code; the app's next code is accepted already.
     page.get_by_label(w["code"]).fill(f"{totp(secret, drift=1):06d}")
     page.get_by_role("button", name=w["verify"]).click()
-    assert page.get_by_role("heading", name=w["home"]).is_visible()
+    expect(page.get_by_role("heading", name=w["home"])).to_be_visible()
 
     log_out(page, w)
     password_step(page, w, email)
     page.get_by_label(w["code"]).fill(codes[0])
     page.get_by_role("button", name=w["verify"]).click()
-    assert page.get_by_role("heading", name=w["home"]).is_visible()
+    expect(page.get_by_role("heading", name=w["home"])).to_be_visible()
     assert page.problems == []

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from cases.forms import FORM_UNREADABLE
 from cases.models import Case, CaseStatus
 from catalog.models import ProductGroup, Service
-from tests.conftest import log_in, subscribe
-from tests.test_case_create import guide_example, pk
+from tests.factories import subscribe
+from tests.helpers import force_sign_in, guide_example, pk
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("cases:create")
@@ -76,7 +76,7 @@ def test_it_ignores_product_fields_on_the_product_group_layout(
 ):
     subscribe(other_company, "healthcheck")
     customer_client.logout()
-    log_in(customer_client, other_company_customer)
+    force_sign_in(customer_client, other_company_customer)
     group = ProductGroup.objects.filter(active=True, products__active=True).first()
     data = guide_example(
         service=pk(Service, code="healthcheck"),
@@ -105,7 +105,8 @@ def test_it_takes_ids_only_in_ascii_digits(customer_client, lite_services, servi
 def test_it_keeps_the_follow_up_through_the_form(customer_client, customer, lite_services):
     customer_client.post(NEW, guide_example())
     old = Case.objects.get()
-    Case.objects.filter(pk=old.pk).update(status=CaseStatus.RESOLVED)
+    old.move_to(CaseStatus.RESOLVED)
+    old.save()
     page = customer_client.get(f"{NEW}?follows={old.number}&service=premium-support")
     assert f'name="follows" value="{old.number}"' in page.content.decode()
     assert customer_client.get(f"{NEW}?follows=abc").context["form"].initial.get("follows") is None

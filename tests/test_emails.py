@@ -1,8 +1,9 @@
 """Mail never breaks the action that sends it: a failed delivery is kept and retried."""
 
+import time
+
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 
 from accounts.models import Invitation
@@ -12,15 +13,10 @@ from hub.models import OutboundEmail
 pytestmark = pytest.mark.django_db
 
 
-class BrokenBackend(BaseEmailBackend):
-    def send_messages(self, messages):
-        raise ConnectionRefusedError("mail server down")
-
-
 def test_it_keeps_an_invitation_when_the_mail_server_is_down_and_retries(
     company, settings, mailoutbox
 ):
-    settings.EMAIL_BACKEND = "tests.test_emails.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.helpers.BrokenBackend"
     invitation = invitation_create(
         email="hanako@example.co.jp", full_name="山田 花子", company=company, language="ja"
     )
@@ -54,8 +50,6 @@ def test_it_keeps_user_text_inert_in_email(company, mailoutbox):
 def test_it_delivers_after_commit_in_the_background(company, settings, mailoutbox):
     settings.EMAIL_DELIVERY = "background"
     invitation_create(email="bg@example.com", full_name="BG", company=company, language="en")
-    import time
-
     for _ in range(50):
         if OutboundEmail.objects.filter(sent_at__isnull=False).exists():
             break

@@ -8,13 +8,16 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# The catalogues the running code reads: the checkout's, or the installed package's.
+LOCALE = Path(settings.LOCALE_PATHS[0])
 LANGUAGES = ["ja", "en"]
 
 
 def catalogue(language):
-    return polib.pofile(str(ROOT / "hub" / "locale" / language / "LC_MESSAGES" / "django.po"))
+    return polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -27,7 +30,7 @@ def test_it_has_a_complete_catalogue(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_it_commits_the_compiled_catalogue_matching_its_source(language):
-    mo_path = ROOT / "hub" / "locale" / language / "LC_MESSAGES" / "django.mo"
+    mo_path = LOCALE / language / "LC_MESSAGES" / "django.mo"
     with mo_path.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in catalogue(language).translated_entries():

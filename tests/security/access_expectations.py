@@ -156,16 +156,18 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "accounts:logout": answers((NOT_ALLOWED, LOGIN)),
     # Both half-signed-in personas have an authenticator: the code page (an empty code is an
     # error on the same page); choosing or pairing a second one during sign-in sends them there.
-    "accounts:two_factor": _pending(half_signed_in=OK, operator_half_signed_in=OK),
+    # The customer has a HUB Authenticator too, whose approval page comes first on a GET.
+    "accounts:two_factor": _pending(half_signed_in=(REDIRECT, OK), operator_half_signed_in=OK),
     "accounts:two_factor_method": _pending(
         half_signed_in=SECOND_FACTOR, operator_half_signed_in=SECOND_FACTOR
     ),
+    # The HUB Authenticator's approval page: the customer's app is asked (a sign-in request is
+    # made); the operator has no app and is sent to the code page.
+    "companion:approve": _pending(half_signed_in=OK, operator_half_signed_in=SECOND_FACTOR),
     # Polled while the HUB Authenticator is asked; nobody here has asked it.
-    "accounts:approval_status": _pending(),
-    "accounts:companion_pair": _pending(
-        half_signed_in=SECOND_FACTOR, operator_half_signed_in=SECOND_FACTOR
-    ),
-    "accounts:companion_pair_wait": _pending(),
+    "companion:approval_status": _pending(),
+    "companion:pair": _pending(half_signed_in=SECOND_FACTOR, operator_half_signed_in=SECOND_FACTOR),
+    "companion:pair_wait": _pending(),
     # Setup during a sign-in of someone without a device, or after the password again from the
     # profile; neither is under way here.
     "accounts:authenticator_setup": _pending(
@@ -187,7 +189,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "accounts:recovery_codes_regenerate": _own_account(),
     "accounts:authenticator_replace": _own_account(),
     # The customer's own HUB Authenticator: anybody else's answers 404.
-    "accounts:companion_manage": answers(signed_out=LOGIN, signed_in=NOT_FOUND, customer=(OK, OK)),
+    "companion:manage": answers(signed_out=LOGIN, signed_in=NOT_FOUND, customer=(OK, OK)),
     # companion: the HUB Authenticator web app; its API takes signed requests, no cookies ----
     "companion:app": answers(OK),
     "companion:manifest": answers(OK),

@@ -1,14 +1,14 @@
 """Every named URL × every persona × GET and POST answers as `access_expectations` says.
 
 The URLs come from walking the URL configuration, so a new URL without a row in the table fails
-here. One world (companies, contacts, a case with a message and a file, links from emails, an
-operator) is built once for the module inside a transaction that is rolled back at the end;
-each request then runs in a savepoint of its own, also rolled back, so no request sees what
-another did. (pytest-django sets up the test database only for tests marked `django_db`:
-the sweep's `db` is what makes it exist when this module runs alone.)
+(test_access_table.py). One world (companies, contacts, a case with a message and a file, links
+from emails, an operator) is built once for the module inside a transaction that is rolled back
+at the end; each request then runs in a savepoint of its own, also rolled back, so no request
+sees what another did. (pytest-django sets up the test database only for tests marked
+`django_db`: the sweep's `db` is what makes it exist when this module runs alone.)
 
 POSTs are sent by Django's test client, which skips CSRF checks: what is tested here is who
-may reach what; CSRF has its own tests (`enforce_csrf_checks` in tests/test_case_follow.py).
+may reach what; CSRF has its own tests (`enforce_csrf_checks` in tests/test_chatter.py).
 """
 
 import datetime as dt
@@ -31,78 +31,31 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
 from accounts import pending, services
-from accounts.models import CompanionDevice, Company, PasswordReset, User
+from accounts.models import PasswordReset, User
 from cases.models import Case
 from cases.services import attachments_add, message_post
-from catalog.models import ContractPlan, MainContent, Priority, Problem, Service
+from catalog.models import Service
 from hub.models import OutboundEmail
-from tests.conftest import PASSWORD, log_in, subscribe, with_authenticator
+from tests.factories import (
+    create_case,
+    create_companion_device,
+    create_company,
+    create_user,
+    subscribe,
+    with_authenticator,
+)
+from tests.helpers import PASSWORD, log_in
 from tests.security import access_expectations as table
+from tests.security.urlconf import named_urls
 from trainer.classroom import COOKIE_NAME, classroom_key
 
 METHODS = ("GET", "POST")
-
-# URL patterns without a name, each known: the matrix reaches URLs by name.
-UNNAMED = {
-    "favicon.ico",  # a permanent redirect to a static file
-    "admin/(?P<url>.*)$",  # the admin's catch-all: 404, or the login page when signed out
-}
-# The admin's old-style "<id>/" address of a change page, a redirect to "<id>/change/".
-UNNAMED_ADMIN_REDIRECT = "/<path:object_id>/"
-
-
-def walk(resolver=None, prefix="", namespace=""):
-    """(qualified name or None, full pattern) of every URL, through every include."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        pattern = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            # The admin's instance is "otpadmin"; everybody reverses it by its app, "admin".
-            inner = entry.app_name or entry.namespace
-            yield from walk(entry, pattern, f"{namespace}{inner}:" if inner else namespace)
-        elif isinstance(entry, URLPattern):
-            yield (f"{namespace}{entry.name}" if entry.name else None), pattern
-
-
-def named_urls() -> set[str]:
-    return {name for name, _ in walk() if name}
-
-
-def test_it_has_a_row_for_every_named_url():
-    found = named_urls()
-    missing = sorted(found - set(table.EXPECTED))
-    stale = sorted(set(table.EXPECTED) - found)
-    assert not missing, (
-        "URLs without a row in tests/security/access_expectations.py (decide who may reach "
-        f"them and add a row): {missing}"
-    )
-    assert not stale, f"rows for URLs that no longer exist: {stale}"
-
-
-def test_it_knows_every_url_without_a_name():
-    unnamed = {
-        pattern
-        for name, pattern in walk()
-        if name is None and not pattern.endswith(UNNAMED_ADMIN_REDIRECT)
-    }
-    assert unnamed == UNNAMED, "name the new URL and give it a row in access_expectations.py"
-
-
-def test_it_has_an_answer_for_every_persona_and_method():
-    for name, row in table.EXPECTED.items():
-        assert set(row) == set(table.PERSONAS), name
-        assert all(len(pair) == 2 for pair in row.values()), name
-
-
-def test_it_covers_every_model_of_the_admin_site():
-    registered = {model._meta.label_lower for model in admin.site._registry}
-    assert registered == set(table.ADMIN_MODELS), "say what operators may do in ADMIN_MODELS"
 
 
 @pytest.mark.django_db
@@ -128,15 +81,11 @@ def _build_world(upload_root) -> SimpleNamespace:
     if not Service.objects.exists():  # emptied by a transactional test run before this module
         call_command("load_catalogue", verbosity=0)
     w = SimpleNamespace(upload_root=upload_root)
-    w.company = Company.objects.create(
-        name="Example株式会社", plan=ContractPlan.objects.get(code="mdr-lite")
-    )
-    w.other_company = Company.objects.create(
-        name="Rival Corp", plan=ContractPlan.objects.get(code="mdr-ultimate")
-    )
+    w.company = create_company("Example株式会社", "mdr-lite")
+    w.other_company = create_company("Rival Corp", "mdr-ultimate")
 
     def person(email, name, **fields):
-        return User.objects.create_user(email=email, full_name=name, password=PASSWORD, **fields)
+        return create_user(email=email, full_name=name, **fields)
 
     w.customer = person("aya.matrix@example.co.jp", "松本 彩", company=w.company)
     w.colleague = person("jun.matrix@example.co.jp", "松井 純", company=w.company)
@@ -151,24 +100,10 @@ def _build_world(upload_root) -> SimpleNamespace:
         for user in (w.customer, w.colleague, w.other_customer, w.operator)
     }
     # The customer's HUB Authenticator too: asked first at sign-in, managed from the profile.
-    w.companion = CompanionDevice.objects.create(
-        user=w.customer, name="HUB Authenticator", confirmed=True, key_id="k1", public_key="-"
-    )
+    w.companion = create_companion_device(w.customer)
 
     subscription = subscribe(w.company, "premium-support")
-    w.case = Case.objects.create(
-        company=w.company,
-        created_by=w.customer,
-        subscription=subscription,
-        service=Service.objects.get(code="premium-support"),
-        subject="ケース",
-        main_content=MainContent.objects.get(code="malware"),
-        problem=Problem.objects.get(code="virus-not-removed"),
-        priority=Priority.objects.get(code="normal"),
-        description="説明",
-    )
-    w.case.number = f"{1000 + w.case.pk:08d}"
-    w.case.save()
+    w.case = create_case(w.customer, subscription=subscription, subject="ケース")
     w.message = message_post(case=w.case, author=w.customer, body="本文", post_id=uuid.uuid4())
     (w.attachment,) = attachments_add(
         case=w.case, uploader=w.customer, files=[SimpleUploadedFile("log.txt", b"log\n")]
@@ -333,7 +268,7 @@ ARGUMENTS = {
     "cases:attachment_download": lambda w: _case(w) | {"attachment_id": w.attachment.pk},
     "accounts:register": lambda w: {"token": w.invitation_token},
     "accounts:password_reset_confirm": lambda w: {"token": w.reset_token},
-    "accounts:companion_manage": lambda w: {"device_id": w.companion.pk},
+    "companion:manage": lambda w: {"device_id": w.companion.pk},
     "trainer:join": lambda w: {"key": classroom_key()},
     "trainer:outbox_email": lambda w: {"email_id": w.demo_email.pk},
     "admin:app_list": lambda w: {"app_label": "cases"},
@@ -395,8 +330,8 @@ def answer_of(response) -> str:
 UNWATCHED = {
     "sessions.session",
     "accounts.loginthrottle",
-    "accounts.loginapproval",
-    "accounts.usedsignature",
+    "companion.loginapproval",
+    "companion.usedsignature",
 }
 UNWATCHED_APPS = {"audit"}
 

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.models import Case, Message
 from hub.middleware import REFUSED_UNREADABLE, REFUSED_UNSAFE
 from hub.sessions import SessionStore
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 pytestmark = pytest.mark.django_db
 

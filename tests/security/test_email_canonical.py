@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User, canonical_email
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ import pytest
 from django_otp.oath import totp
 
 from hub.logs import redact
-from tests.conftest import subprocess_env
+from tests.helpers import subprocess_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Kasumi-Gaseki-2025!"
@@ -114,6 +114,7 @@ def mail_link(var, kind) -> str:
 @pytest.fixture
 def server(tmp_path):
     var = tmp_path / "var"
+    manage(var, "prepare")  # as make serve does: VAR_DIR and its static folder
     manage(var, "migrate", "--noinput")
     manage(var, "load_catalogue")
     manage(

@@ -21,7 +21,7 @@ from accounts.services import invitation_create
 from hub import emails
 from hub.emails import Outcome, claim_lease, deliver, deliver_pending
 from hub.models import OutboundEmail
-from tests.test_case_follow import make_case, post  # noqa: F401  (make_case is a fixture)
+from tests.helpers import post
 
 pytestmark = pytest.mark.django_db
 
@@ -323,7 +323,7 @@ def test_it_keeps_a_chatter_post_while_the_mail_server_refuses(
     customer_client,
     customer,
     operator,
-    make_case,  # noqa: F811
+    make_case,
 ):
     smtp.mode = "refuse"
     case = make_case(customer)

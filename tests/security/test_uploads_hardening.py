@@ -10,10 +10,8 @@ from django.utils.crypto import get_random_string
 from accounts.models import User
 from cases import uploads
 from cases.models import Attachment
-from tests import test_case_follow
 
 pytestmark = pytest.mark.django_db
-make_case = test_case_follow.make_case  # the cases' factory fixture
 
 
 @pytest.fixture
