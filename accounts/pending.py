@@ -7,10 +7,14 @@ Nothing but the second-factor pages reads this, so a half-signed-in session reac
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 import audit
@@ -73,3 +77,9 @@ def finish(request, user: User, device) -> str:
     if user.is_staff and next_url == settings.LOGIN_REDIRECT_URL_PATH:
         return reverse("admin:index")  # operators work in the console
     return next_url
+
+
+def expired(request) -> HttpResponse:
+    """Back to the password step, saying why: the half sign-in lapsed or never began."""
+    messages.info(request, _("Your sign-in expired or was not started. Please log in again."))
+    return redirect("accounts:login")

@@ -7,6 +7,7 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -57,7 +58,7 @@ def two_factor(request):
     """Second step of every password sign-in: the code, or the setup when there is no device."""
     user = pending.user(request)
     if user is None:
-        return _pending_expired(request)
+        return pending.expired(request)
     if not services.has_second_factor(user):
         return redirect("accounts:two_factor_method")
     # A device may ask first in a page of its own (an approval in an app); ?code=1 skips it.
@@ -90,7 +91,7 @@ def two_factor(request):
 def two_factor_method(request):
     user = pending.user(request)
     if user is None:
-        return _pending_expired(request)
+        return pending.expired(request)
     if services.has_second_factor(user):
         return redirect("accounts:two_factor")
     context = {"pending_user": user, "choices": devices.setup_choices()}
@@ -102,13 +103,14 @@ def authenticator_setup(request):
     """Pair an authenticator app: during a pending sign-in, or from the profile to replace it."""
     user = pending.user(request)
     replacing = False
-    if user is None and request.user.is_authenticated and sudo.has_lapsed(request):
+    replace_page = reverse("accounts:authenticator_replace")
+    if user is None and request.user.is_authenticated and sudo.has_lapsed(request, replace_page):
         messages.info(request, _("That took too long. Please confirm your password again."))
         return redirect("accounts:authenticator_replace")
-    if user is None and request.user.is_authenticated and sudo.is_active(request):
+    if user is None and request.user.is_authenticated and sudo.is_active(request, replace_page):
         user, replacing = request.user, True
     if user is None:
-        return _pending_expired(request)
+        return pending.expired(request)
     if not replacing and services.has_second_factor(user):
         return redirect("accounts:two_factor")
     device = services.authenticator_start(user=user, device_id=request.session.get(SETUP_KEY))
@@ -122,6 +124,7 @@ def authenticator_setup(request):
         request.session.pop(SETUP_KEY, None)
         if replacing:
             otp_login(request, device)
+            sudo.spend(request)
             next_url = "accounts:profile"
         else:
             next_url = pending.finish(request, user, device)
@@ -139,11 +142,6 @@ def authenticator_setup(request):
             "replacing": replacing,
         },
     )
-
-
-def _pending_expired(request):
-    messages.info(request, _("Your sign-in expired or was not started. Please log in again."))
-    return redirect("accounts:login")
 
 
 # Recovery codes ---------------------------------------------------------------------------

@@ -222,6 +222,9 @@ def test_it_removes_a_device_with_the_password_and_an_email(client, newcomer, pa
     device.refresh_from_db()
     assert device.name == "私のスマホ"
     client.post(url, {"action": "remove"})
+    assert CompanionDevice.objects.filter(pk=device.pk).exists(), "the rename spent the password"
+    assert client.post(url, {"password": PASSWORD}).url == url
+    client.post(url, {"action": "remove"})
     assert not CompanionDevice.objects.filter(pk=device.pk).exists()
     assert any("削除されました" in m.subject for m in mailoutbox)
 

@@ -16,9 +16,9 @@ REPLACE = reverse("accounts:authenticator_replace")
 SETUP = reverse("accounts:authenticator_setup")
 
 
-def confirmed(client, seconds_ago=0):
+def confirmed(client, seconds_ago=0, path=REGENERATE):
     session = client.session
-    session[sudo.SESSION_KEY] = time.time() - seconds_ago
+    session[sudo.SESSION_KEY] = {"at": time.time() - seconds_ago, "path": path}
     session.save()
     return client
 
@@ -43,7 +43,8 @@ def test_it_lets_a_fresh_confirmation_through(customer_client):
 def test_it_stamps_the_session_and_comes_back_with_a_get(customer_client):
     response = customer_client.post(REGENERATE, {"password": PASSWORD})
     assert response.status_code == 302 and response.url == REGENERATE
-    assert time.time() - customer_client.session[sudo.SESSION_KEY] < 5
+    held = customer_client.session[sudo.SESSION_KEY]
+    assert held["path"] == REGENERATE and time.time() - held["at"] < 5
     assert StaticToken.objects.filter(token=RECOVERY_CODES[0]).exists(), "nothing changed yet"
 
 
@@ -79,10 +80,30 @@ def test_it_sends_an_anonymous_visitor_to_the_login(client):
 def test_it_sends_a_lapsed_authenticator_replacement_back_to_the_password(
     customer_client, settings
 ):
-    confirmed(customer_client, seconds_ago=settings.PENDING_LOGIN_SECONDS + 1)
+    confirmed(customer_client, seconds_ago=settings.PENDING_LOGIN_SECONDS + 1, path=REPLACE)
     assert customer_client.get(SETUP).url == REPLACE
 
 
 def test_it_opens_the_replacement_setup_with_a_fresh_confirmation(customer_client):
-    assert confirmed(customer_client).get(REPLACE).url == SETUP
+    assert confirmed(customer_client, path=REPLACE).get(REPLACE).url == SETUP
     assert customer_client.get(SETUP).context["replacing"] is True
+
+
+def test_it_opens_only_the_page_the_password_was_confirmed_for(customer_client):
+    customer_client.post(REGENERATE, {"password": PASSWORD})
+    page = customer_client.get(REPLACE)
+    assert page.templates[0].name == "accounts/password_confirm.html"
+
+
+def test_it_does_not_open_the_replacement_setup_with_another_pages_confirmation(customer_client):
+    confirmed(customer_client, path=REGENERATE)
+    response = customer_client.get(SETUP)
+    assert response.status_code == 302 and response.url != SETUP
+
+
+def test_it_spends_the_confirmation_on_the_change_it_was_for(customer_client):
+    customer_client.post(REGENERATE, {"password": PASSWORD})
+    assert customer_client.post(REGENERATE).url == reverse("accounts:recovery_codes")
+    assert not StaticToken.objects.filter(token=RECOVERY_CODES[0]).exists()
+    again = customer_client.post(REGENERATE)
+    assert again.templates[0].name == "accounts/password_confirm.html"
