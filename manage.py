@@ -9,7 +9,7 @@ def main():
 
     from hub.env import settings_or_exit
 
-    settings_or_exit()
+    settings_or_exit(sys.argv[1] if len(sys.argv) > 1 else "help")
 
     execute_from_command_line(sys.argv)
 

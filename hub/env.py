@@ -16,13 +16,31 @@ class SettingsError(ImproperlyConfigured):
     """A deployment value is wrong; the message names the variable."""
 
 
-def settings_or_exit() -> None:
-    """Load the settings now; on a bad environment value print one line and stop."""
+# The commands that may run before a secret key exists: `prepare` makes it.
+KEYLESS_COMMANDS = {"prepare", "help", "--help", "-h", "version", "--version"}
+
+
+def settings_or_exit(command: str | None = None) -> None:
+    """Load the settings now; on a bad environment value print one line and stop.
+
+    A server or command without a secret key stops here too, rather than answering every
+    request with an error: `command` is the management command about to run, if any.
+    """
     try:
         settings.INSTALLED_APPS  # noqa: B018 - touching a setting imports the module
     except SettingsError as error:
         sys.stderr.write(f"Configuration error: {error}\n")
         raise SystemExit(2) from None
+    try:
+        has_key = bool(settings.SECRET_KEY)
+    except ImproperlyConfigured:  # Django refuses to hand out an empty key
+        has_key = False
+    if not has_key and command not in KEYLESS_COMMANDS:
+        sys.stderr.write(
+            "Configuration error: SECRET_KEY is not set and VAR_DIR/secret_key is missing or "
+            "empty: set SECRET_KEY, or run `manage.py prepare` to make a local key.\n"
+        )
+        raise SystemExit(2)
 
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -14,8 +14,15 @@ from hub.env import SettingsError, database_from_url, env_bool, env_int, env_lis
 # The folder of the hub package's parent: the checkout, or site-packages when installed. Only
 # what ships in the packages is read from here; local state lives in VAR_DIR.
 BASE_DIR = Path(__file__).resolve().parent.parent
-# var/ of the directory the commands run in (the checkout, for make run and serve).
-VAR_DIR = Path(env_str("VAR_DIR", "var")).absolute()
+# Local state: var/ of the checkout; an installed package has no checkout, so it must be told
+# (never the working directory: started from / that would be the system's /var).
+IN_CHECKOUT = (BASE_DIR / "manage.py").is_file()
+if not env_str("VAR_DIR") and not IN_CHECKOUT:
+    raise SettingsError(
+        "VAR_DIR is not set: an installed Services HUB needs a folder for its database, "
+        "uploads, mail and key (e.g. VAR_DIR=/srv/services-hub/var)."
+    )
+VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var").absolute()
 SECRET_KEY_FILE = VAR_DIR / "secret_key"
 
 DEBUG = env_bool("DEBUG", False)

@@ -1,5 +1,6 @@
 """Settings: env-driven, SQLite tuned for concurrent use, PostgreSQL by URL, nonsense refused."""
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -171,7 +172,7 @@ def test_it_prepares_var_and_keeps_the_local_secret_key(tmp_path):
     assert manage("shell", "--verbosity=0", "-c", read, **env).stdout.strip() == key
 
 
-def test_it_keeps_var_in_the_working_directory_by_default(tmp_path):
+def test_it_keeps_var_in_the_checkout_wherever_a_command_starts(tmp_path):
     env = {k: v for k, v in subprocess_env(PYTHONPATH=str(ROOT)).items() if k != "VAR_DIR"}
     result = subprocess.run(
         [sys.executable, "-c", "import hub.settings as s; print(s.VAR_DIR)"],
@@ -181,4 +182,53 @@ def test_it_keeps_var_in_the_working_directory_by_default(tmp_path):
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == str(tmp_path / "var"), result.stderr
+    assert result.stdout.strip() == str(ROOT / "var"), result.stderr
+
+
+def test_it_asks_an_installed_package_where_var_is(tmp_path):
+    """Without a checkout around it, the working directory is no default: from / it is /var."""
+    site = tmp_path / "site"
+    shutil.copytree(
+        ROOT / "hub", site / "hub", ignore=shutil.ignore_patterns("templates", "static", "locale")
+    )
+    env = {k: v for k, v in subprocess_env(PYTHONPATH=str(site)).items() if k != "VAR_DIR"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import hub.settings"],
+        cwd="/",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "VAR_DIR is not set" in result.stderr
+
+
+def test_it_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {"VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": ""}
+    result = manage("check", **env)
+    assert result.returncode == 2
+    assert "SECRET_KEY is not set" in result.stderr
+    assert not (tmp_path / "var").exists(), "refusing writes nothing"
+
+
+def test_it_refuses_a_server_without_a_secret_key(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", "import hub.wsgi"],
+        cwd=ROOT,
+        env=subprocess_env(VAR_DIR=str(tmp_path / "var"), SECRET_KEY=""),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_replaces_an_empty_key_file(tmp_path):
+    env = {"VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": ""}
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "secret_key").write_text("")
+    assert manage("prepare", **env).returncode == 0
+    assert len((tmp_path / "var" / "secret_key").read_text()) >= 50
+    assert manage("check", **env).returncode == 0

@@ -18,9 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for folder in (settings.VAR_DIR, settings.STATIC_ROOT):
             folder.mkdir(parents=True, exist_ok=True)
-        if os.environ.get("SECRET_KEY") or settings.SECRET_KEY_FILE.exists():
+        key_file = settings.SECRET_KEY_FILE
+        if os.environ.get("SECRET_KEY") or (key_file.exists() and key_file.read_text().strip()):
             return
-        if self._publish_key(settings.SECRET_KEY_FILE):
+        # An empty key file (a full disk, a hand edit) is no key: replace it.
+        settings.SECRET_KEY_FILE.unlink(missing_ok=True)
+        if self._publish_key(settings.SECRET_KEY_FILE) and options["verbosity"]:
             self.stdout.write(f"Made a local secret key: {settings.SECRET_KEY_FILE}")
 
     def _publish_key(self, path) -> bool:
