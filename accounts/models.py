@@ -282,6 +282,9 @@ class OneTimeToken(OneTimeLink):
     class Meta:
         abstract = True
 
+    def claim_guard(self) -> dict:
+        return {"token_hash": self.token_hash}
+
     def renew(self, lifetime: dt.timedelta) -> str:
         """Give this row a fresh secret (the old link stops working); returns the raw token."""
         raw, self.token_hash = new_token()

@@ -70,11 +70,17 @@ class OneTimeLink(models.Model):
     def is_expired(self) -> bool:
         return self.status() == LinkStatus.EXPIRED
 
+    def claim_guard(self) -> dict:
+        """Fields that must still hold the values this row was read with for a claim to win:
+        a link whose secret was renewed in between is not the link that was presented."""
+        return {}
+
     def claim(self) -> bool:
         """Mark used if still pending; of racing callers exactly one wins (one conditional
         UPDATE, no read-then-write)."""
         now = timezone.now()
-        won = type(self)._default_manager.pending(now).filter(pk=self.pk).update(used_at=now)
+        rows = type(self)._default_manager.pending(now).filter(pk=self.pk, **self.claim_guard())
+        won = rows.update(used_at=now)
         if won:
             self.used_at = now
         return bool(won)

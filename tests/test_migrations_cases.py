@@ -36,3 +36,15 @@ def test_it_mends_closed_at_before_the_database_keeps_it(old_schema, customer):
     reopened.refresh_from_db()
     assert closed.closed_at == closed.status_changed_at
     assert reopened.closed_at is None
+
+
+def test_it_refuses_to_guess_an_unknown_status_and_changes_nothing(old_schema, customer):
+    odd = create_case(customer)
+    Case.objects.filter(pk=odd.pk).update(status="archived")
+
+    executor = MigrationExecutor(connection)
+    with pytest.raises(RuntimeError, match="archived"):
+        executor.migrate(AFTER)
+
+    assert Case.objects.filter(pk=odd.pk, status="archived").exists()
+    Case.objects.filter(pk=odd.pk).update(status=CaseStatus.NEW)  # lets the fixture migrate up

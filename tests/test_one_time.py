@@ -76,3 +76,12 @@ def test_it_the_admin_calls_a_used_invitation_registered(links, operator_client)
         reverse("admin:accounts_invitation_changelist"), {"status": LinkStatus.USED}
     )
     assert '<td class="field-status_label">登録済み</td>' in used.content.decode()
+
+
+def test_it_lets_no_link_win_once_its_secret_was_renewed(company):
+    presented = create_invitation(company)
+    resent = Invitation.objects.get(pk=presented.pk)
+    resent.renew(HOUR)
+    resent.save()
+    assert presented.claim() is False, "the old link was replaced between look-up and claim"
+    assert resent.claim() is True

@@ -5,10 +5,18 @@ are mended first: a closed case without closed_at was closed when its status las
 from django.db import migrations, models
 
 CLOSED = ["resolved", "invalid"]
+KNOWN = ["new", "waiting_eset", "waiting_customer", *CLOSED]
 
 
 def mend(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
+    unknown = sorted(set(Case.objects.exclude(status__in=KNOWN).values_list("status", flat=True)))
+    if unknown:
+        # No status can be guessed for these: an operator decides, then migrates again.
+        raise RuntimeError(
+            f"Cases with unknown statuses {unknown}: set each to one of {KNOWN} in the database, "
+            "then run migrate again (nothing was changed)."
+        )
     Case.objects.filter(status__in=CLOSED, closed_at__isnull=True).update(
         closed_at=models.F("status_changed_at")
     )
