@@ -1,5 +1,5 @@
 """A HUB Authenticator for tests: a phone with its own P-256 key that signs its calls as
-hub/static/companion/app.js does (WebCrypto), and the portal steps that pair it and ask it."""
+companion/static/companion/app.js does (WebCrypto), and the portal steps that pair it and ask it."""
 
 import base64
 import json

@@ -34,7 +34,7 @@ def portal_python_files():
 def portal_templates():
     for folder in (app / "templates" for app in portal_folders()):
         for path in folder.rglob("*"):
-            if path.is_file() and "trainer" not in path.relative_to(folder).parts:
+            if path.is_file():
                 yield path
 
 
