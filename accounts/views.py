@@ -7,7 +7,6 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,7 +16,7 @@ from django_otp import login as otp_login
 from django_otp.models import Device
 
 import audit
-from accounts import devices, links, pending, services, sudo
+from accounts import devices, links, pending, services
 from accounts.forms import (
     AuthenticatorSetupForm,
     LoginForm,
@@ -100,19 +99,22 @@ def two_factor_method(request):
 
 @never_cache
 def authenticator_setup(request):
-    """Pair an authenticator app: during a pending sign-in, or from the profile to replace it."""
+    """Pair an authenticator app during a pending sign-in (the profile replaces it elsewhere)."""
     user = pending.user(request)
-    replacing = False
-    replace_page = reverse("accounts:authenticator_replace")
-    if user is None and request.user.is_authenticated and sudo.has_lapsed(request, replace_page):
-        messages.info(request, _("That took too long. Please confirm your password again."))
-        return redirect("accounts:authenticator_replace")
-    if user is None and request.user.is_authenticated and sudo.is_active(request, replace_page):
-        user, replacing = request.user, True
     if user is None:
         return pending.expired(request)
-    if not replacing and services.has_second_factor(user):
+    if services.has_second_factor(user):
         return redirect("accounts:two_factor")
+    return _setup_page(request, user, replacing=False)
+
+
+def _setup_page(request, user: User, *, replacing: bool) -> HttpResponse:
+    """The QR code, the key and the code field; a correct code connects the app.
+
+    Shared by the pending sign-in's setup and the profile's replacement, which differ only in
+    what follows: finishing the sign-in, or marking the session verified with the new device.
+    The form posts back to the page it was shown on.
+    """
     device = services.authenticator_start(user=user, device_id=request.session.get(SETUP_KEY))
     request.session[SETUP_KEY] = device.pk
     form = AuthenticatorSetupForm(request, user, device, data=request.POST or None)
@@ -122,9 +124,8 @@ def authenticator_setup(request):
             return redirect("accounts:profile" if replacing else "accounts:two_factor")
         device.refresh_from_db()
         request.session.pop(SETUP_KEY, None)
-        if replacing:
+        if replacing:  # the redirect below spends the password confirmation (require_sudo_mode)
             otp_login(request, device)
-            sudo.spend(request)
             next_url = "accounts:profile"
         else:
             next_url = pending.finish(request, user, device)
@@ -307,10 +308,11 @@ def recovery_codes_regenerate(request):
 
 
 @login_required
+@never_cache
 @require_sudo_mode(title=gettext_lazy("Replace your authenticator app"))
 def authenticator_replace(request):
-    """The password again, then the setup page (which asks sudo mode too)."""
-    return redirect("accounts:authenticator_setup")
+    """The password again, then the setup page for the new app; the old one stops working."""
+    return _setup_page(request, request.user, replacing=True)
 
 
 @require_POST

@@ -98,12 +98,13 @@ def test_it_replaces_the_authenticator_after_the_password(
         "accounts:login"
     ), "no setup page without the password"
     assert customer_client.post(url, {"password": PASSWORD}).url == url
-    response = customer_client.get(url)
-    assert response.url == reverse("accounts:authenticator_setup")
-    customer_client.get(response.url)
+    page = customer_client.get(url)
+    assert page.templates[0].name == "accounts/authenticator_setup.html"
+    assert page.context["replacing"] is True
     new = TOTPDevice.objects.get(user=customer, confirmed=False)
-    response = customer_client.post(response.url, {"code": totp_code(new)})
+    response = customer_client.post(url, {"code": totp_code(new)})
     assert response.url == reverse("accounts:recovery_codes")
+    assert customer_client.get(response.url).status_code == 200, "the new codes follow"
     assert list(TOTPDevice.objects.filter(user=customer)) == [new]
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
     assert "確認方法が追加されました" in mailoutbox[-1].subject
@@ -119,9 +120,9 @@ def test_it_lets_a_registered_user_set_up_two_factor_from_the_profile(client, ma
     page = client.get(PROFILE).content.decode()
     assert "未設定" in page
     client.post(reverse("accounts:authenticator_replace"), {"password": PASSWORD})
-    client.get(reverse("accounts:authenticator_setup"))
+    client.get(reverse("accounts:authenticator_replace"))
     device = TOTPDevice.objects.get(user=user)
-    response = client.post(reverse("accounts:authenticator_setup"), {"code": totp_code(device)})
+    response = client.post(reverse("accounts:authenticator_replace"), {"code": totp_code(device)})
     assert response.url == reverse("accounts:recovery_codes")
     assert client.get(PROFILE).status_code == 200, "the session is now verified"
     client.logout()

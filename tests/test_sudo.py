@@ -5,10 +5,11 @@ import time
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import sudo
 from accounts.models import LoginThrottle
-from tests.helpers import PASSWORD, RECOVERY_CODES
+from tests.helpers import PASSWORD, RECOVERY_CODES, totp_code
 
 pytestmark = pytest.mark.django_db
 REGENERATE = reverse("accounts:recovery_codes_regenerate")
@@ -77,16 +78,37 @@ def test_it_sends_an_anonymous_visitor_to_the_login(client):
     assert client.get(REGENERATE).url.startswith(reverse("accounts:login"))
 
 
-def test_it_sends_a_lapsed_authenticator_replacement_back_to_the_password(
+def test_it_asks_again_on_the_replacement_setup_when_the_confirmation_lapsed(
     customer_client, settings
 ):
     confirmed(customer_client, seconds_ago=settings.PENDING_LOGIN_SECONDS + 1, path=REPLACE)
-    assert customer_client.get(SETUP).url == REPLACE
+    page = customer_client.get(REPLACE)
+    assert page.status_code == 200
+    assert page.templates[0].name == "accounts/password_confirm.html"
 
 
 def test_it_opens_the_replacement_setup_with_a_fresh_confirmation(customer_client):
-    assert confirmed(customer_client, path=REPLACE).get(REPLACE).url == SETUP
-    assert customer_client.get(SETUP).context["replacing"] is True
+    page = confirmed(customer_client, path=REPLACE).get(REPLACE)
+    assert page.templates[0].name == "accounts/authenticator_setup.html"
+    assert page.context["replacing"] is True
+
+
+def test_it_spends_the_confirmation_on_the_new_authenticator(customer_client, customer):
+    confirmed(customer_client, path=REPLACE).get(REPLACE)
+    new = TOTPDevice.objects.get(user=customer, confirmed=False)
+    response = customer_client.post(REPLACE, {"code": totp_code(new)})
+    assert response.url == reverse("accounts:recovery_codes")
+    assert sudo.SESSION_KEY not in customer_client.session
+    again = customer_client.get(REPLACE)
+    assert again.templates[0].name == "accounts/password_confirm.html"
+
+
+def test_it_never_opens_the_replacement_at_the_sign_in_setup(customer_client):
+    """The pending sign-in's setup page knows nothing of sudo mode: a signed-in user with a
+    fresh confirmation for the replacement has no sign-in under way there."""
+    response = confirmed(customer_client, path=REPLACE).get(SETUP)
+    assert response.status_code == 302 and response.url == reverse("accounts:login")
+    assert sudo.SESSION_KEY in customer_client.session, "nothing spent it"
 
 
 def test_it_opens_only_the_page_the_password_was_confirmed_for(customer_client):

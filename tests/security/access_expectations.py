@@ -168,8 +168,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "companion:approval_status": _pending(),
     "companion:pair": _pending(half_signed_in=SECOND_FACTOR, operator_half_signed_in=SECOND_FACTOR),
     "companion:pair_wait": _pending(),
-    # Setup during a sign-in of someone without a device, or after the password again from the
-    # profile; neither is under way here.
+    # Setup during a sign-in of someone without a device (the profile's replacement has a page
+    # of its own); no sign-in is under way here.
     "accounts:authenticator_setup": _pending(
         half_signed_in=SECOND_FACTOR, operator_half_signed_in=SECOND_FACTOR
     ),
