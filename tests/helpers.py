@@ -4,7 +4,9 @@ factories in factories.py)."""
 import os
 import time
 import uuid
+from pathlib import Path
 
+import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -12,11 +14,26 @@ from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+import hub
 from catalog.models import MainContent, OperatingSystem, Priority, Problem, Product, Service
 from trainer.classroom import classroom_key
 
 PASSWORD = "Correct-Horse-9-Battery"
 RECOVERY_CODES = ["abcd2345", "efgh6723", "ijkl2345"]
+
+# The folder the tests sit in (tests/..) and the one the code under test was imported from: the
+# same checkout, or a copy of the tests run against an installed package (test_packaging.py).
+CHECKOUT = Path(__file__).resolve().parent.parent
+HUB_PARENT = Path(hub.__file__).resolve().parent.parent
+IN_CHECKOUT = (CHECKOUT / "manage.py").is_file() and HUB_PARENT == CHECKOUT
+
+
+def needs_checkout(why: str):
+    """Skip a test that needs the source checkout (manage.py, the source tree) when the tests
+    run against an installed copy; in the checkout it always runs."""
+    return pytest.mark.skipif(
+        not IN_CHECKOUT, reason=f"needs the checkout, not an installed copy: {why}"
+    )
 
 
 def classroom_url() -> str:

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from catalog.models import Service
 from hub.env import SettingsError, database_from_url
-from tests.helpers import subprocess_env
+from tests.helpers import HUB_PARENT, needs_checkout, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -26,6 +26,8 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
+    """`manage.py ARGS`: the checkout's start-up, which checks the settings first (one line on a
+    bad value or a missing key), then runs the command."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -34,6 +36,24 @@ def manage(*args, **env):
         text=True,
         timeout=120,
     )
+
+
+def django(*args, **env):
+    """`python -m django ARGS` on the code the tests import: the checkout or an installed copy."""
+    return subprocess.run(
+        [sys.executable, "-m", "django", *args],
+        cwd=ROOT,
+        env=subprocess_env(
+            PYTHONPATH=str(HUB_PARENT), DJANGO_SETTINGS_MODULE="hub.settings", **env
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# The one-line refusals of tests marked with it come from manage.py (hub.env.settings_or_exit).
+START_UP_CHECKS = "manage.py's start-up checks"
 
 
 @pytest.mark.django_db
@@ -82,7 +102,7 @@ def test_it_chooses_postgresql_from_database_url():
 
 
 def test_it_switches_the_running_project_to_postgresql():
-    result = manage(
+    result = django(
         "shell",
         "--verbosity=0",
         "-c",
@@ -112,6 +132,7 @@ def test_it_rejects_a_malformed_database_url(url):
         ("EMAIL_PORT", "-1"),
     ],
 )
+@needs_checkout(START_UP_CHECKS)
 def test_it_stops_start_up_on_a_bad_value_naming_the_variable(name, value):
     result = manage("check", **{name: value})
     assert result.returncode == 2
@@ -121,14 +142,14 @@ def test_it_stops_start_up_on_a_bad_value_naming_the_variable(name, value):
 
 
 def test_it_passes_check_deploy_with_production_values():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    result = django("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNING" not in result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_it_warns_in_check_deploy_when_debug_is_on():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION | {"DEBUG": "1"})
+    result = django("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION | {"DEBUG": "1"})
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
 
@@ -146,7 +167,7 @@ def test_it_writes_nothing_when_the_settings_are_imported(tmp_path):
         [sys.executable, "-c", START_UP],
         cwd=tmp_path,
         env=subprocess_env(
-            VAR_DIR=str(var), PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="hub.settings"
+            VAR_DIR=str(var), PYTHONPATH=str(HUB_PARENT), DJANGO_SETTINGS_MODULE="hub.settings"
         )
         | {"SECRET_KEY": ""},
         capture_output=True,
@@ -160,18 +181,19 @@ def test_it_writes_nothing_when_the_settings_are_imported(tmp_path):
 
 def test_it_prepares_var_and_keeps_the_local_secret_key(tmp_path):
     env = {"VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": ""}
-    first = manage("prepare", **env)
+    first = django("prepare", **env)
     assert first.returncode == 0, first.stderr
     key_file = tmp_path / "var" / "secret_key"
     key = key_file.read_text()
-    assert manage("prepare", **env).returncode == 0
+    assert django("prepare", **env).returncode == 0
     assert key_file.read_text() == key and len(key) >= 50
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "var" / "static").is_dir()
     read = "from django.conf import settings; print(settings.SECRET_KEY)"
-    assert manage("shell", "--verbosity=0", "-c", read, **env).stdout.strip() == key
+    assert django("shell", "--verbosity=0", "-c", read, **env).stdout.strip() == key
 
 
+@needs_checkout("the default VAR_DIR is the checkout's var/")
 def test_it_keeps_var_in_the_checkout_wherever_a_command_starts(tmp_path):
     env = {k: v for k, v in subprocess_env(PYTHONPATH=str(ROOT)).items() if k != "VAR_DIR"}
     result = subprocess.run(
@@ -189,7 +211,9 @@ def test_it_asks_an_installed_package_where_var_is(tmp_path):
     """Without a checkout around it, the working directory is no default: from / it is /var."""
     site = tmp_path / "site"
     shutil.copytree(
-        ROOT / "hub", site / "hub", ignore=shutil.ignore_patterns("templates", "static", "locale")
+        HUB_PARENT / "hub",
+        site / "hub",
+        ignore=shutil.ignore_patterns("templates", "static", "locale", "__pycache__"),
     )
     env = {k: v for k, v in subprocess_env(PYTHONPATH=str(site)).items() if k != "VAR_DIR"}
     result = subprocess.run(
@@ -204,6 +228,7 @@ def test_it_asks_an_installed_package_where_var_is(tmp_path):
     assert "VAR_DIR is not set" in result.stderr
 
 
+@needs_checkout(START_UP_CHECKS)
 def test_it_refuses_to_start_without_a_secret_key(tmp_path):
     env = {"VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": ""}
     result = manage("check", **env)
@@ -216,7 +241,9 @@ def test_it_refuses_a_server_without_a_secret_key(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", "import hub.wsgi"],
         cwd=ROOT,
-        env=subprocess_env(VAR_DIR=str(tmp_path / "var"), SECRET_KEY=""),
+        env=subprocess_env(
+            VAR_DIR=str(tmp_path / "var"), SECRET_KEY="", PYTHONPATH=str(HUB_PARENT)
+        ),
         capture_output=True,
         text=True,
         timeout=60,
@@ -229,6 +256,8 @@ def test_it_replaces_an_empty_key_file(tmp_path):
     env = {"VAR_DIR": str(tmp_path / "var"), "SECRET_KEY": ""}
     (tmp_path / "var").mkdir()
     (tmp_path / "var" / "secret_key").write_text("")
-    assert manage("prepare", **env).returncode == 0
-    assert len((tmp_path / "var" / "secret_key").read_text()) >= 50
-    assert manage("check", **env).returncode == 0
+    assert django("prepare", **env).returncode == 0
+    key = (tmp_path / "var" / "secret_key").read_text()
+    assert len(key) >= 50
+    read = "from django.conf import settings; print(settings.SECRET_KEY)"
+    assert django("shell", "--verbosity=0", "-c", read, **env).stdout.strip() == key

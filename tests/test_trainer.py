@@ -26,11 +26,19 @@ from tests.factories import (
     create_case,
     create_company,
     create_message,
+    create_outbound_email,
     create_user,
     subscribe,
     with_authenticator,
 )
-from tests.helpers import PASSWORD, classroom_url, log_in, subprocess_env, totp_code
+from tests.helpers import (
+    PASSWORD,
+    classroom_url,
+    log_in,
+    needs_checkout,
+    subprocess_env,
+    totp_code,
+)
 from trainer import seed
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +107,7 @@ def test_it_has_no_trainer_pages_or_commands_when_demo_mode_is_off(client, catal
     assert "demo-ribbon" not in page and 'data-testid="tour"' not in page
 
 
+@needs_checkout("manage.py's start-up checks")
 def test_it_refuses_to_start_in_demo_mode_without_debug_unless_told(catalogue):
     def check(**env):
         return subprocess.run(
@@ -167,9 +176,7 @@ def test_it_invites_a_class_of_trainees_as_csv(demo_mode, capsys):
 
 def test_it_shows_only_trainer_mode_mail_of_demo_accounts_in_the_outbox(classroom_client, settings):
     client = classroom_client
-    OutboundEmail.objects.create(
-        to="real@customer.jp", subject="real", body_text="x", language="ja"
-    )
+    create_outbound_email("real@customer.jp", subject="real")
     call_command("demo", "--trainees", "1", verbosity=0)
     listing = client.get("/demo/outbox/").content.decode()
     assert "real@customer.jp" not in listing
@@ -350,9 +357,7 @@ def test_it_never_removes_what_a_real_account_made_or_owns(demo_mode, capsys):
     # A real person in a demo company, with a case of their own and mail on its way.
     taro = create_user(email="taro@real-customer.jp", full_name="Taro", company=lite)
     taros_case = a_case_like(demo_case, company=lite, created_by=taro)
-    queued = OutboundEmail.objects.create(
-        to=taro.email, subject="pending", body_text="x", language="ja", demo=True
-    )
+    queued = create_outbound_email(taro.email, subject="pending", demo=True)
     LoginThrottle.objects.create(key=account_key("password", taro.email).name, failures=7)
     # A real company that took in a demo contact, and another named like a demo company.
     real = create_company("Real Co", plan=lite.plan)

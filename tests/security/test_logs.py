@@ -18,7 +18,7 @@ import pytest
 from django_otp.oath import totp
 
 from hub.logs import redact
-from tests.helpers import subprocess_env
+from tests.helpers import needs_checkout, subprocess_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Kasumi-Gaseki-2025!"
@@ -163,6 +163,7 @@ def server(tmp_path):
     stderr.close()
 
 
+@needs_checkout("gunicorn.conf.py and manage.py, as `make serve` starts the server")
 def test_it_writes_no_secret_in_any_log_line_during_the_onboarding_journey(server):
     base, var, logs = server
     secrets = {PASSWORD, NEW_PASSWORD}
