@@ -18,6 +18,7 @@ from cases.models import Attachment, Case, CaseStatus, Message
 from cases.services import attachments_add, message_post
 from catalog.models import ContractPlan, MainContent, Priority, Problem, Service
 from companion.models import CompanionDevice
+from hub.models import OutboundEmail
 from tests.helpers import PASSWORD, RECOVERY_CODES
 
 # --- people, companies, subscriptions, devices ---
@@ -88,6 +89,13 @@ def create_companion_device(user, *, key_id=None, confirmed=True, **fields) -> C
     fields.setdefault("public_key", "-")
     key_id = key_id or f"key{next(_people_serial)}"
     return CompanionDevice.objects.create(user=user, key_id=key_id, confirmed=confirmed, **fields)
+
+
+def create_outbound_email(to, *, subject="件名", body_text="本文", language="ja", **fields):
+    """A queued email, as hub.emails.queue_email leaves it before the sender claims it."""
+    return OutboundEmail.objects.create(
+        to=to, subject=subject, body_text=body_text, language=language, **fields
+    )
 
 
 # --- cases, messages, attachments ---

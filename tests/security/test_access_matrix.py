@@ -46,6 +46,7 @@ from tests.factories import (
     create_case,
     create_companion_device,
     create_company,
+    create_outbound_email,
     create_user,
     subscribe,
     with_authenticator,
@@ -123,9 +124,7 @@ def _build_world(upload_root) -> SimpleNamespace:
     reset.save()
     # Trainer mode's mail to a demo account: what the classroom's outbox shows.
     demo_user = person("aoi.kato@sample-shoji.example", "加藤 葵", company=w.company, is_demo=True)
-    w.demo_email = OutboundEmail.objects.create(
-        to=demo_user.email, subject="デモ", body_text="本文", language="ja", demo=True
-    )
+    w.demo_email = create_outbound_email(demo_user.email, subject="デモ", demo=True)
     w.group = Group.objects.create(name="Operators")
     w.event = audit.record(action=audit.Action.SIGN_IN, actor=w.customer, subject=w.customer)
     w.admin_objects = _admin_objects(w)

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import pending, services
 from companion import services as companion
 from companion.models import CompanionDevice, CompanionEnrollment
+from tests.factories import create_totp_device
 from tests.phone import Phone, password_step
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def assert_not_logged_in(client):
 
 
 def gain_an_authenticator(user):
-    TOTPDevice.objects.create(user=user, name="authenticator-app", confirmed=True)
+    create_totp_device(user)
 
 
 def gain_another_companion(user):
@@ -169,9 +170,9 @@ def test_it_a_claim_with_an_unrecorded_password_is_not_confirmed(client, newcome
 )
 def test_it_the_rule_counts_the_factors_the_sign_in_counts(newcomer, factors):
     if "totp" in factors:
-        TOTPDevice.objects.create(user=newcomer, name="app", confirmed=True)
+        create_totp_device(newcomer, name="app")
     if "unconfirmed totp" in factors:
-        TOTPDevice.objects.create(user=newcomer, name="app", confirmed=False)
+        create_totp_device(newcomer, name="app", confirmed=False)
     if "companion" in factors:
         CompanionDevice.objects.create(
             user=newcomer, name="phone", confirmed=True, key_id="k" * 64, public_key="x"

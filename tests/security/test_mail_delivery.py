@@ -21,6 +21,7 @@ from accounts.services import invitation_create
 from hub import emails
 from hub.emails import Outcome, claim_lease, deliver, deliver_pending
 from hub.models import OutboundEmail
+from tests.factories import create_outbound_email
 from tests.helpers import post
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +94,8 @@ def smtp(settings):
 
 def queued(n=1, **fields):
     return [
-        OutboundEmail.objects.create(
-            to=f"user{i}@example.com",
+        create_outbound_email(
+            f"user{i}@example.com",
             subject=f"Subject {i}",
             body_text="https://hub.example/secret-link",
             language="en",
