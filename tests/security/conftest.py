@@ -22,6 +22,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "hub"))
 
 
 @pytest.fixture
+def newcomer(make_user, company):
+    """A registered customer without a second factor yet, about to pair a phone."""
+    return make_user(email="pairing@example.co.jp", full_name="新人 二郎", company=company)
+
+
+@pytest.fixture
 def a_case(customer, company, lite_services):
     """One case of the customer's, under the company's first subscription (fuzzing's target)."""
     return create_case(customer, subscription=lite_services[0], subject="ケース")

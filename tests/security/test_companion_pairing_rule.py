@@ -28,11 +28,6 @@ STATE = "/companion/api/state"
 N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
-@pytest.fixture
-def newcomer(make_user, company):
-    return make_user(email="pairing@example.co.jp", full_name="新人 二郎", company=company)
-
-
 def claim(client, phone, user):
     """Password step and phrase claimed, legitimately: the account has no factor yet."""
     phrase = phone.enroll()
