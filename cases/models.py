@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company, ServiceSubscription
+from cases.text import message_html
 from catalog.models import (
     MainContent,
     OperatingSystem,
@@ -315,6 +316,7 @@ class MessageQuerySet(models.QuerySet):
             by_operator=author.is_staff,
             is_internal=internal and author.is_staff,
             body=body,
+            body_html=message_html(body),
             post_id=post_id or uuid.uuid4(),
         )
 
@@ -336,6 +338,8 @@ class Message(models.Model):
         _("internal note"), default=False, help_text=_("Visible to operators only.")
     )
     body = models.TextField(_("message"))
+    # `body` as the pages show it, made once by cases.text.message_html when it is posted.
+    body_html = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("posted"), default=timezone.now)
     # The id of the form that posted it: a double submit finds its message, not a twin.
     post_id = models.UUIDField(default=uuid.uuid4, editable=False)
