@@ -93,21 +93,24 @@ def invitation_by_token(raw: str) -> Invitation | None:
 
 def invitation_accept(*, invitation: Invitation, password: str, language: str) -> User:
     """Create the account of an invitation; of two people racing on one link, exactly one wins."""
+    user = User(
+        email=canonical_email(invitation.email),
+        full_name=invitation.full_name,
+        company=invitation.company,
+        language=language,
+        terms_version=settings.TERMS_VERSION,
+        is_demo=invitation.is_demo,
+    )
+    # Hashed before the transaction: on SQLite it holds the write lock from its first line, and
+    # every other writer of a class (20 trainees at once) would wait for the hash too.
+    user.set_password(password)
     with transaction.atomic():
         if not invitation.claim():
             raise LinkUnavailable
         try:
             with transaction.atomic():
-                user = User.objects.create_user(
-                    email=invitation.email,
-                    password=password,
-                    full_name=invitation.full_name,
-                    company=invitation.company,
-                    language=language,
-                    terms_version=settings.TERMS_VERSION,
-                    terms_accepted_at=timezone.now(),
-                    is_demo=invitation.is_demo,
-                )
+                user.terms_accepted_at = timezone.now()
+                user.save()
         except IntegrityError:
             raise LinkUnavailable from None
         invitation.user = user
@@ -155,11 +158,11 @@ def password_reset_by_token(raw: str) -> PasswordReset | None:
 
 
 def password_reset_complete(*, reset: PasswordReset, password: str) -> User:
+    user = reset.user
+    user.set_password(password)  # hashed before the write lock is taken (invitation_accept)
     with transaction.atomic():
         if not reset.claim():
             raise LinkUnavailable
-        user = reset.user
-        user.set_password(password)
         user.save(update_fields=["password"])
         audit.record(action=audit.Action.PASSWORD_CHANGED, actor=user, subject=user, via="reset")
         security_notice(user=user, event="password_changed")
@@ -168,8 +171,8 @@ def password_reset_complete(*, reset: PasswordReset, password: str) -> User:
 
 def password_change(*, user: User, password: str) -> None:
     """The signed-in user's new password, recorded and announced by email."""
+    user.set_password(password)  # hashed before the write lock is taken (invitation_accept)
     with transaction.atomic():
-        user.set_password(password)
         user.save(update_fields=["password"])
         audit.record(action=audit.Action.PASSWORD_CHANGED, subject=user, via="profile")
         security_notice(user=user, event="password_changed")
