@@ -1,8 +1,13 @@
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 
 from accounts.services import has_second_factor
+
+
+def _signed_in(request) -> bool:
+    # A visitor's request (no signed-in session) never loads a user: the session alone says so.
+    return SESSION_KEY in request.session and request.user.is_authenticated
 
 
 class UserPreferencesMiddleware:
@@ -12,8 +17,8 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated:
+        if _signed_in(request):
+            user = request.user
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
             timezone.activate(user.zone)
@@ -31,8 +36,9 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and not user.is_verified() and has_second_factor(user):
-            logout(request)
-            return redirect("accounts:login")
+        if _signed_in(request):
+            user = request.user
+            if not user.is_verified() and has_second_factor(user):
+                logout(request)
+                return redirect("accounts:login")
         return self.get_response(request)

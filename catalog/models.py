@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from catalog.cache import forget
+
 CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 VERSION_PATTERN = r"^[0-9]+(\.[0-9]+){0,3}$"
 code_validator = RegexValidator(
@@ -31,6 +33,13 @@ def code_format_constraint(label):
 class CatalogQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
+
+    def update(self, **kwargs) -> int:
+        # Sends no signal (the admin's activate and deactivate actions use it): tell the
+        # process's copy of the catalogue as saving does (catalog/cache.py).
+        count = super().update(**kwargs)
+        forget()
+        return count
 
 
 # Named at module level so that mypy's Django plugin can see the generated class.

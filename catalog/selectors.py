@@ -2,14 +2,17 @@
 
 Everything here offers active entries only, except `service_by_code` and the `every_*` lists of
 the case list's filters; old cases read their (possibly inactive) entries through their own
-foreign keys.
+foreign keys. What every page reads alike (stages, response targets, the default priority, the
+filters' lists) comes from the process's copy (catalog/cache.py): objects to read, not change.
 """
 
 import re
 import unicodedata
+from collections import defaultdict
 
 from django.db.models import Q, QuerySet
 
+from catalog.cache import cached
 from catalog.models import (
     CODE_PATTERN,
     ContractPlan,
@@ -46,7 +49,7 @@ def service_by_code(code: str) -> Service | None:
     """The service of a code from a link (active or not), or None for anything not a code."""
     if len(code) > CODE_MAX_LENGTH or not re.fullmatch(CODE_PATTERN, code):
         return None
-    return Service.objects.filter(code=code).first()
+    return _every_service_kept().get(code)
 
 
 def every_service() -> QuerySet[Service]:
@@ -57,6 +60,22 @@ def every_service() -> QuerySet[Service]:
 def every_priority() -> QuerySet[Priority]:
     """Every priority, inactive ones too: the case list filters old cases as well."""
     return Priority.objects.all()
+
+
+def every_service_choices() -> list[tuple[int, str]]:
+    """(id, name) of `every_service()` in menu order, names in the request's language, from
+    the process's copy: a filter's list, whose chosen value `every_service()` validates."""
+    return [(service.pk, service.name) for service in _every_service_kept().values()]
+
+
+def every_priority_choices() -> list[tuple[int, str]]:
+    """(id, name) of `every_priority()` in menu order, as `every_service_choices`."""
+    kept = cached("priorities", lambda: list(Priority.objects.all()))
+    return [(priority.pk, priority.name) for priority in kept]
+
+
+def _every_service_kept() -> dict[str, Service]:
+    return cached("services", lambda: {s.code: s for s in Service.objects.all()})
 
 
 def product_versions(product: Product | None) -> QuerySet[ProductVersion]:
@@ -94,16 +113,37 @@ def priorities() -> QuerySet[Priority]:
 
 
 def default_priority() -> Priority | None:
-    return Priority.objects.active().filter(is_default=True).first()
+    return cached(
+        "default_priority", lambda: Priority.objects.active().filter(is_default=True).first()
+    )
 
 
-def stages_of(service: Service) -> QuerySet[Stage]:
-    return service.stages.active().order_by("position", "id")
+def stages_of(service: Service) -> list[Stage]:
+    """The active stages of a service in order; none for a service not delivered in stages."""
+    return _active_stages().get(service.pk, [])
+
+
+def _active_stages() -> dict[int, list[Stage]]:
+    def load():
+        stages = defaultdict(list)
+        for stage in Stage.objects.active().order_by("position", "id"):
+            stages[stage.service_id].append(stage)
+        return dict(stages)
+
+    return cached("stages", load)
 
 
 def response_target_minutes(service: Service, priority: Priority) -> int | None:
-    target = ResponseTarget.objects.filter(service=service, priority=priority).first()
-    return target.minutes if target else None
+    targets = cached(
+        "response_targets",
+        lambda: {
+            (service_id, priority_id): minutes
+            for service_id, priority_id, minutes in ResponseTarget.objects.values_list(
+                "service_id", "priority_id", "minutes"
+            )
+        },
+    )
+    return targets.get((service.pk, priority.pk))
 
 
 def product_groups() -> QuerySet[ProductGroup]:

@@ -48,6 +48,9 @@ if DEMO_MODE and not DEBUG and not env_bool("DEMO_ALLOW_PRODUCTION", False):
         "DEMO_MODE=1 with DEBUG off shows one-time links and codes on screen: "
         "set DEMO_ALLOW_PRODUCTION=1 as well if this server is really for a class."
     )
+# `make bench` only: /bench/bare answers "ok" through every middleware, the reference that
+# each page's speed is measured against. Off by default: the URL does not exist then.
+BENCH_VIEWS = env_bool("BENCH_VIEWS", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORTAL_NAME = env_str("PORTAL_NAME", "ESET Services HUB")
@@ -58,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise's runserver, so that `make run` gets hub's (a deeper connection queue).
+    "hub",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
@@ -68,7 +73,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
-    "hub",
     "accounts",
     "companion",
     "catalog",
@@ -161,7 +165,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Argon2id at OWASP's parameters (accounts/hashers.py); hashes of the others still verify and
+# are stored again with the first at the next sign-in.
 PASSWORD_HASHERS = [
+    "accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
@@ -210,6 +217,9 @@ LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "hub" / "locale"]
 # The catalogue is data that operators may edit: load_catalogue reads it from here.
 CATALOGUE_FIXTURES_DIR = BASE_DIR / "catalog" / "fixtures"
+# How long another worker process may keep showing the catalogue as it was before an
+# operator's edit (catalog/cache.py); the process that made the edit forgets at once.
+CATALOGUE_CACHE_SECONDS = 10
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
@@ -268,6 +278,9 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 # The database store, but a forged session cookie of another shape never reaches a query.
+# "hub.sessions.cached" reads it through the cache that SESSION_CACHE_ALIAS names, which must
+# be shared by every worker (Redis): with each process's own cache, a sign-out in one worker
+# would leave the session alive in the others.
 SESSION_ENGINE = "hub.sessions"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
