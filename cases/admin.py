@@ -2,9 +2,9 @@
 
 import logging
 import uuid
-from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case as Conditional
@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from cases import uploads
 from cases.downloads import attachment_response
+from cases.fields import as_id
 from cases.forms import AttachmentForm, MessageForm
-from cases.models import Attachment, Case, CaseQuerySet, CaseStatus, Message
+from cases.models import Attachment, Case, CaseStatus, Message
 from cases.services import attachments_add, case_update, message_post
 
 logger = logging.getLogger(__name__)
@@ -69,15 +70,13 @@ class CaseAdmin(admin.ModelAdmin):
         "assigned_to",
         "status_changed_at",
     )
-    list_filter = (
-        WaitingForEsetFilter,
-        "status",
-        "service",
-        "priority",
-        "company",
-        ("assigned_to", admin.RelatedOnlyFieldListFilter),
-    )
+    # No company filter: a thousand companies would be a thousand links on every list page;
+    # the search box finds a company by name. The operator filter lists operators only
+    # (limit_choices_to), without scanning every case for who is assigned.
+    list_filter = (WaitingForEsetFilter, "status", "service", "priority", "assigned_to")
     list_select_related = ("company", "service", "priority", "assigned_to")
+    # The filtered count only: a second count of every case is a full scan per list page.
+    show_full_result_count = False
     search_fields = (
         "number",
         "subject",
@@ -109,6 +108,20 @@ class CaseAdmin(admin.ModelAdmin):
         (_("Handling"), {"fields": ("status", "stage", "assigned_to")}),
         (_("Details"), {"fields": DETAIL_FIELDS}),
     )
+    # What the read-only fields above print (by name) and the stage list needs (the service).
+    CHANGE_PAGE_RELATIONS = (
+        "company",
+        "created_by",
+        "service",
+        "product",
+        "product_version",
+        "operating_system",
+        "product_group",
+        "main_content",
+        "problem",
+        "priority",
+        "follows",
+    )
 
     def has_add_permission(self, request):
         return False  # customers file cases; operators answer them
@@ -116,9 +129,16 @@ class CaseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_queryset(self, request):
-        cases = cast(CaseQuerySet, super().get_queryset(request))
-        return cases.with_details().select_related("assigned_to")
+    def get_object(self, request, object_id, from_field=None):
+        """The case of a change page with what the page prints, in one query. The joins are
+        here, not in get_queryset, so that the list keeps its list_select_related only."""
+        if from_field is not None:
+            return super().get_object(request, object_id, from_field)
+        cases = self.get_queryset(request).select_related(*self.CHANGE_PAGE_RELATIONS)
+        try:
+            return cases.get(pk=object_id)
+        except (Case.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_ordering(self, request):
         # The oldest case waiting for ESET first, then the rest by last status change.
@@ -150,17 +170,16 @@ class CaseAdmin(admin.ModelAdmin):
             assigned_to=form.cleaned_data["assigned_to"],
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = self.get_object(request, object_id)
-        extra = extra_context or {}
-        if case is not None:
-            extra |= {
-                "thread": case.messages.select_related("author").order_by("id"),
-                "attachments": case.attachments.select_related("uploaded_by"),
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Here rather than in change_view: the case is the one changeform_view loaded.
+        if obj is not None:
+            context |= thread_page(request, obj, before=as_id(request.GET.get("before")))
+            context |= attachments_shown(obj, every=request.GET.get("attachments") == "all")
+            context |= {
                 "reply_form": OperatorReplyForm(initial={"post_id": uuid.uuid4()}),
                 "upload_form": AttachmentForm(),
             }
-        return super().change_view(request, object_id, form_url, extra)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         own = [
@@ -248,6 +267,38 @@ class CaseAdmin(admin.ModelAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         return attachment_response(get_object_or_404(Attachment, pk=attachment_id))
+
+
+def thread_page(request, case, *, before: int | None) -> dict:
+    """A page of the thread, newest first: the newest messages, or those before message
+    `before`. Internal notes included (operators see them, marked)."""
+    messages_ = Message.objects.thread(case, request.user)
+    if before is not None:
+        messages_ = messages_.filter(pk__lt=before)
+    size = settings.CHATTER_PAGE_SIZE
+    newest_first = list(messages_.order_by("-id")[: size + 1])
+    page = newest_first[:size]
+    return {
+        "thread": page,
+        "older_than": page[-1].pk if len(newest_first) > size else None,
+        "is_latest_page": before is None,
+    }
+
+
+# Each row costs a link, a size and a date to render: a case page lists the newest few.
+ATTACHMENTS_SHOWN = 20
+
+
+def attachments_shown(case, *, every: bool) -> dict:
+    """The case's newest files (all of them when asked), in one query."""
+    files = case.attachments.select_related("uploaded_by").order_by("-id")
+    if every:
+        return {"attachments": list(files), "more_attachments": False}
+    newest = list(files[: ATTACHMENTS_SHOWN + 1])
+    return {
+        "attachments": newest[:ATTACHMENTS_SHOWN],
+        "more_attachments": len(newest) > ATTACHMENTS_SHOWN,
+    }
 
 
 @admin.register(Message)

@@ -92,12 +92,6 @@ def case_detail_rows(case: Case, *, response_minutes: int | None) -> list[Detail
             _("Created"),
             defaultfilters.date(timezone.localtime(case.created_at), "DATETIME_FORMAT"),
         ),
-        DetailRow(
-            _("Description"),
-            defaultfilters.linebreaksbr(
-                defaultfilters.urlize(case.description, autoescape=True), autoescape=True
-            ),
-            css="hub-text",
-        ),
+        DetailRow(_("Description"), case.description_as_html, css="hub-text"),
     ]
     return rows
