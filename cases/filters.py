@@ -57,8 +57,28 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+
+    def select_lists(self):
+        """(bound field, [(value, label, selected), …]) for each list of the filter row, which
+        cases/_case_list.html draws itself: Django's widget templates cost more than the rows
+        of the list. Selected as Select widgets select: the submitted value, even an unknown
+        one (then none is)."""
+        # The catalogue's lists from the process's copy; the fields validate against the database.
+        kept = {
+            "service": selectors.every_service_choices,
+            "priority": selectors.every_priority_choices,
+        }
+        lists = []
         for name in ("state", "service", "priority", "mine"):
-            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+            field = self[name]
+            chosen = "" if field.value() is None else str(field.value())
+            if name in kept:
+                choices = [("", field.field.empty_label), *kept[name]()]  # type: ignore[attr-defined]
+            else:
+                choices = field.field.choices  # type: ignore[attr-defined]
+            options = [(str(value), label, str(value) == chosen) for value, label in choices]
+            lists.append((field, options))
+        return lists
 
     def apply(self, cases):
         if not self.is_valid():

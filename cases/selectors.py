@@ -1,4 +1,5 @@
-"""Reads for the case pages that combine the catalogue with a company's subscriptions."""
+"""Reads for the case pages: the case form's lists (the catalogue with a company's
+subscriptions) and the Chatter thread."""
 
 import datetime as dt
 from collections.abc import Mapping
@@ -7,13 +8,41 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Company, ServiceSubscription
+from accounts.models import Company, ServiceSubscription, User
 from cases.fields import as_id, has_control_characters, raw_ids, raw_value
+from cases.models import Attachment, Case, Message
 from catalog import selectors
 from catalog.models import MainContent, Product, ProductGroup, Service
 
 # Without a search term, the product list offers the first entries of the catalogue.
 PRODUCTS_LISTED = 20
+# What a post in the Chatter shows (cases/_message.html): of its author, the name only; the
+# rest of the user row (the password hash among it) costs a third of a thread's query.
+MESSAGE_SHOWN = (
+    "id",
+    "case_id",
+    "author_id",
+    "by_operator",
+    "is_internal",
+    "created_at",
+    "body",
+    "body_html",
+    "post_id",
+    "author__full_name",
+)
+
+
+def thread(case: Case, user: User) -> QuerySet[Message]:
+    """The case's messages `user` may read, with what the thread shows of each."""
+    return Message.objects.thread(case, user).only(*MESSAGE_SHOWN)
+
+
+def attachments(case: Case) -> QuerySet[Attachment]:
+    """The case's files as its Attachments tab lists them: of the uploader, the name only."""
+    shown = ("id", "case_id", "name", "stored_name", "size", "sha256", "by_operator", "created_at")
+    return case.attachments.select_related("uploaded_by").only(
+        *shown, "uploaded_by_id", "uploaded_by__full_name"
+    )
 
 
 @dataclass(frozen=True)

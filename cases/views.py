@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import ServiceSubscription, TileState
-from cases import uploads
+from cases import selectors, uploads
 from cases.decorators import company_member_required
 from cases.details import case_detail_rows
 from cases.downloads import attachment_response
 from cases.fields import as_case_number, as_id
 from cases.filters import CaseFilterForm
 from cases.forms import AttachmentForm, CaseForm, MessageForm, new_submission_id
-from cases.models import Attachment, Case, CaseClosed, CaseStatus, Message
+from cases.models import Attachment, Case, CaseClosed, CaseStatus
 from cases.services import attachments_add, case_open, message_post
 from catalog.selectors import (
     default_priority,
@@ -44,13 +44,13 @@ def dashboard(request):
         for s in subscriptions.select_related("service")
     ]
     filters = CaseFilterForm(request.GET or None, user=request.user)
-    cases = filters.apply(
-        Case.objects.for_user(request.user).select_related("service", "priority", "created_by")
-    )
+    cases = filters.apply(Case.objects.for_user(request.user).for_list())
     page = Paginator(cases, settings.CASE_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
+    # Translated once a page rather than once a row (get_status_display builds its choices).
+    status_labels = {value: str(label) for value, label in CaseStatus.choices}
     context = {
         "tiles": tiles,
         "tile_states": TileState,
@@ -59,6 +59,8 @@ def dashboard(request):
         "discover_url": settings.DISCOVER_SERVICES_URL,
         "filters": filters,
         "page": page,
+        "rows": [(case, status_labels[case.status]) for case in page],
+        "case_link": _link_around("cases:detail", CASE_NUMBER_PLACEHOLDER),
         "query": query.urlencode(),
         "sort": (filters.cleaned_data.get("sort") if filters.is_valid() else "") or "-updated",
         "sort_columns": [
@@ -112,14 +114,32 @@ def case_create(request):
     return render(request, template, {"form": form})
 
 
-def _case_for(request, number):
-    """The case of that number if this user may see it; 404 exactly like a missing one."""
+# Stand-ins for the last argument of an address that a list's rows complete themselves.
+CASE_NUMBER_PLACEHOLDER = "99999999"
+ID_PLACEHOLDER = 2**31 - 1
+
+
+def _link_around(name, *args):
+    """The address of `name` for `args`, split around its last argument (a placeholder): a
+    list reverses once and each row puts its own value between the two halves
+    (`{{ link.before }}{{ value }}{{ link.after }}`); reverse() costs as much as a row."""
+    before, _placeholder, after = reverse(name, args=args).rpartition(str(args[-1]))
+    return {"before": before, "after": after}
+
+
+def _case_for(request, number, cases):
+    """The case of that number if this user may see it, read as `cases` reads it (each view
+    loads what it shows: CaseQuerySet); 404 exactly like a missing one."""
     if as_case_number(number) is None:
         raise Http404  # not a case number: no query
-    return get_object_or_404(
-        Case.objects.for_user(request.user).with_details(),
-        number=number,
-    )
+    return get_object_or_404(cases.for_user(request.user), number=number)
+
+
+def _no_store(response):
+    """A poll's answer is never reused: a browser that revalidated a cached fragment would hand
+    htmx the old messages again, and the thread would show them twice."""
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class CaseTab(models.TextChoices):
@@ -136,20 +156,15 @@ class CaseTab(models.TextChoices):
 
 @company_member_required
 def case_detail(request, number):
-    case = _case_for(request, number)
     asked = request.GET.get("tab")
     tab = CaseTab(asked) if asked in CaseTab.values else CaseTab.DETAILS
+    # Every relation for the Details tab; the other tabs show only the header's.
+    cases = Case.objects.with_details() if tab == CaseTab.DETAILS else Case.objects.for_page()
+    case = _case_for(request, number, cases)
     context = {
         "case": case,
         "tab": tab,
         "stages": list(stages_of(case.service)),
-        "post_form": MessageForm(initial={"post_id": uuid.uuid4()}),
-        "upload_form": AttachmentForm(),
-        "limits": {
-            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-            "files": settings.ATTACHMENT_MAX_FILES,
-        },
-        "poll_seconds": settings.CHATTER_POLL_SECONDS,
         "tab_labels": CaseTab.choices,
     }
     if tab == CaseTab.DETAILS:
@@ -157,14 +172,23 @@ def case_detail(request, number):
         context["details"] = case_detail_rows(case, response_minutes=minutes)
     if tab == CaseTab.CHATTER:
         context |= _thread_page(request, case, before=request.GET.get("before"))
+        context["post_form"] = MessageForm(initial={"post_id": uuid.uuid4()})
+        context["poll_seconds"] = settings.CHATTER_POLL_SECONDS
     if tab == CaseTab.ATTACHMENTS:
-        context["attachments"] = case.attachments.select_related("uploaded_by")
+        context["attachments"] = selectors.attachments(case)
+        context["download_link"] = _link_around(
+            "cases:attachment_download", case.number, ID_PLACEHOLDER
+        )
+        context["limits"] = {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+            "files": settings.ATTACHMENT_MAX_FILES,
+        }
     return render(request, "cases/case_detail.html", context)
 
 
 def _thread_page(request, case, *, before=None):
     """The newest page of the thread (or the page before message `before`), oldest first."""
-    messages_ = Message.objects.thread(case, request.user)
+    messages_ = selectors.thread(case, request.user)
     if (before_id := as_id(before)) is not None:
         messages_ = messages_.filter(pk__lt=before_id)
     newest_first = list(messages_.order_by("-id")[: settings.CHATTER_PAGE_SIZE + 1])
@@ -181,35 +205,42 @@ def _thread_page(request, case, *, before=None):
 @company_member_required
 def chatter_older(request, number):
     """An earlier page of the thread, for htmx to put above the current one."""
-    case = _case_for(request, number)
+    case = _case_for(request, number, Case.objects.for_thread())
     context = {"case": case} | _thread_page(request, case, before=request.GET.get("before"))
     return render(request, "cases/_thread_page.html", context)
 
 
 @company_member_required
 def chatter_updates(request, number):
-    """Polled by htmx every few seconds: messages newer than `after`, and the status badge."""
-    case = _case_for(request, number)
+    """Polled by htmx every few seconds with the newest message id and the status the page
+    shows (`after`, `status`). Nothing new: 204 after one query and no template, and htmx
+    swaps nothing. Otherwise the messages newer than `after` (a page at most) and the badge."""
+    case = _case_for(request, number, Case.objects.for_poll(request.user))
     after = as_id(request.GET.get("after")) or 0
-    new = list(
-        Message.objects.thread(case, request.user)
-        .filter(pk__gt=after)
-        .order_by("id")[: settings.CHATTER_PAGE_SIZE]
-    )
+    has_new = (case.newest_message_id or 0) > after
+    if not has_new and request.GET.get("status") == case.status:
+        return _no_store(HttpResponse(status=204))
+    new = []
+    if has_new:
+        new = list(
+            selectors.thread(case, request.user)
+            .filter(pk__gt=after)
+            .order_by("id")[: settings.CHATTER_PAGE_SIZE]
+        )
     context = {
         "case": case,
         "thread": new,
         "newest_id": new[-1].pk if new else after,
         "poll_seconds": settings.CHATTER_POLL_SECONDS,
     }
-    return render(request, "cases/_chatter_updates.html", context)
+    return _no_store(render(request, "cases/_chatter_updates.html", context))
 
 
 @company_member_required
 @require_http_methods(["POST"])
 def chatter_post(request, number):
     """Share an update → Share post → confirm. Without JavaScript the confirmation is a page."""
-    case = _case_for(request, number)
+    case = _case_for(request, number, Case.objects.all())  # message_post locks and reads it anew
     form = MessageForm(request.POST)
     detail = reverse("cases:detail", args=[case.number]) + "?tab=chatter"
     if not form.is_valid():
@@ -239,7 +270,7 @@ def chatter_post(request, number):
 @company_member_required
 @require_http_methods(["POST"])
 def attachments_upload(request, number):
-    case = _case_for(request, number)
+    case = _case_for(request, number, Case.objects.all())
     form = AttachmentForm(request.POST, request.FILES)
     detail = reverse("cases:detail", args=[case.number]) + "?tab=attachments"
     if refused := uploads.refusals(request):
@@ -273,13 +304,17 @@ def attachments_upload(request, number):
 
 @company_member_required
 def attachment_download(request, number, attachment_id):
-    case = _case_for(request, number)
-    attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
+    if as_case_number(number) is None:
+        raise Http404
+    # The case's access check and the file in one query: 404 for either missing.
+    attachment = get_object_or_404(
+        Attachment.objects.for_user(request.user), pk=attachment_id, case__number=number
+    )
     return attachment_response(attachment)
 
 
 @company_member_required
 def case_follow_up(request, number):
     """After the reopening window: a new case that refers to the closed one."""
-    case = _case_for(request, number)
+    case = _case_for(request, number, Case.objects.for_page())
     return redirect(f"{reverse('cases:create')}?follows={case.number}&service={case.service.code}")

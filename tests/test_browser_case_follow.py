@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import CaseStatus
-from tests.factories import create_case
+from cases.services import case_update
+from tests.factories import create_case, create_message
 from tests.helpers import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,3 +101,50 @@ def test_it_lets_a_customer_and_an_operator_answer_each_other(
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
     assert customer_page.problems == []
     assert operator_page.problems == []
+
+
+def test_it_brings_replies_and_status_changes_by_polling_once_each(
+    new_page, customer, operator, case, settings
+):
+    settings.CHATTER_POLL_SECONDS = 1
+    customer.language = "en"
+    customer.save()
+    create_message(case, customer, "Logs attached")
+    page = signed_in_page(new_page, customer, "en-GB")
+    page.goto(f"/cases/{case.number}/?tab=chatter")
+    messages = page.get_by_test_id("thread").get_by_test_id("message")
+    expect(messages).to_have_count(1)
+    page.evaluate("window.openedBeforeTheReply = true")
+
+    def polls_answered(status):
+        """Wait until the page's poll has been answered with `status`, twice over."""
+        for _ in range(2):
+            with page.expect_response(
+                lambda r: "/chatter/updates/" in r.url and r.status == status
+            ):
+                pass
+
+    # Nothing new: the polls are answered 204 and change nothing.
+    polls_answered(204)
+    expect(messages).to_have_count(1)
+
+    create_message(case, operator, "An internal note", internal=True)
+    create_message(case, operator, "See the report.")
+    expect(messages).to_have_count(2)
+    expect(messages.last).to_contain_text("See the report.")
+    expect(page.get_by_test_id("case-status")).to_have_text(WORDS["en"]["waiting_you"])
+    # The next polls bring nothing twice, and never the note.
+    polls_answered(204)
+    expect(messages).to_have_count(2)
+    expect(page.get_by_test_id("thread")).not_to_contain_text("An internal note")
+
+    # A status changed by an operator, with no message, arrives too.
+    case.refresh_from_db()
+    case_update(
+        case=case, operator=operator, status=CaseStatus.RESOLVED, stage=None, assigned_to=None
+    )
+    expect(page.get_by_test_id("case-status")).to_have_text("Resolved")
+    polls_answered(204)
+    expect(messages).to_have_count(2)
+    assert page.evaluate("window.openedBeforeTheReply") is True, "the page reloaded"
+    assert page.problems == []

@@ -1,15 +1,18 @@
 """The case page: status progress, the stage bar and its query budget."""
 
+import datetime as dt
 import uuid
 
 import pytest
 from django.db import connection
+from django.template import defaultfilters
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from cases.models import CaseStatus, Message
 from cases.services import message_post
 from catalog.models import Stage
-from tests.factories import subscribe
+from tests.factories import create_attachment, subscribe
 from tests.helpers import detail
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +51,7 @@ def test_it_renders_the_customer_case_page_in_a_fixed_number_of_queries(
 ):
     case = make_case(customer)
     message_post(case=case, author=customer, body="1", post_id=uuid.uuid4())
+    customer_client.get(detail(case, tab="chatter"))  # reads the catalogue (catalog/cache.py)
     counts = []
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
@@ -59,3 +63,24 @@ def test_it_renders_the_customer_case_page_in_a_fixed_number_of_queries(
             for a in [customer, operator] * 100
         )
     assert counts[0] == counts[1]
+
+
+def test_it_lists_files_in_the_readers_language_and_time_zone_with_current_names(
+    customer_client, customer, operator, make_case
+):
+    # Rows of the Attachments tab are kept between pages (cases/_attachments.html): never
+    # across languages, time zones or an uploader's renaming.
+    case = make_case(customer)
+    create_attachment(case, operator, name="report.txt")
+    page = customer_client.get(detail(case, tab="attachments")).content.decode()
+    assert "ESETサポート" in page and "Olga Operator" in page and "report.txt" in page
+    customer.language, customer.time_zone = "en", "UTC"
+    customer.save()
+    operator.full_name = "Olga Renamed"
+    operator.save()
+    page = customer_client.get(detail(case, tab="attachments")).content.decode()
+    assert "ESET support" in page and "ESETサポート" not in page
+    assert "Olga Renamed" in page and "Olga Operator" not in page
+    with translation.override("en"):
+        uploaded = timezone.localtime(case.attachments.get().created_at, dt.UTC)
+        assert defaultfilters.date(uploaded, "DATETIME_FORMAT") in page

@@ -14,7 +14,7 @@ from cases import views
 from cases.models import CaseStatus, Message
 from cases.services import message_post
 from hub.models import OutboundEmail
-from tests.helpers import detail, force_sign_in, post
+from tests.helpers import PASSWORD, detail, force_sign_in, post
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +208,95 @@ def test_it_answers_a_locked_database_with_try_again_and_the_text_kept(
     content = response.content.decode()
     assert "&lt;b&gt;大事な報告&lt;/b&gt;" in content and "<b>大事な報告" not in content
     assert not Message.objects.exists()
+
+
+def poll(client, number, *, after, status=None):
+    """A Chatter poll as the page sends it: the newest message it shows and its status."""
+    url = reverse("cases:chatter_updates", args=[number]) + f"?after={after}"
+    return client.get(url + (f"&status={status}" if status else ""))
+
+
+def test_it_answers_a_poll_with_nothing_new_with_no_content_and_no_template(
+    customer_client, customer, make_case, operator
+):
+    case = make_case(customer)
+    reply = message_post(case=case, author=operator, body="ご回答です", post_id=uuid.uuid4())
+    case.refresh_from_db()
+    page = customer_client.get(detail(case, tab="chatter")).content.decode()
+    assert f"?after={reply.pk}&amp;status={case.status}" in page
+    response = poll(customer_client, case.number, after=reply.pk, status=case.status)
+    assert response.status_code == 204 and response.content == b""
+    assert response.templates == []
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_it_never_counts_an_internal_note_as_news_for_a_customer(
+    customer_client, customer, make_case, operator
+):
+    case = make_case(customer)
+    seen = message_post(case=case, author=customer, body="質問です", post_id=uuid.uuid4())
+    message_post(case=case, author=operator, body="社内メモ", post_id=uuid.uuid4(), internal=True)
+    case.refresh_from_db()
+    assert poll(customer_client, case.number, after=seen.pk, status=case.status).status_code == 204
+
+
+def test_it_brings_a_status_change_without_a_message_by_polling(
+    customer_client, customer, make_case, operator
+):
+    case = make_case(customer)
+    seen = message_post(case=case, author=customer, body="質問です", post_id=uuid.uuid4())
+    shown = CaseStatus.WAITING_FOR_ESET
+    case.refresh_from_db()
+    case.move_to(CaseStatus.RESOLVED)
+    case.save()
+    response = poll(customer_client, case.number, after=seen.pk, status=shown)
+    content = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert 'data-testid="message"' not in content
+    assert 'id="case-status"' in content and "解決済み" in content
+    assert f"?after={seen.pk}&amp;status=resolved" in content
+    assert poll(customer_client, case.number, after=seen.pk, status="resolved").status_code == 204
+
+
+def test_it_answers_a_poll_without_a_status_with_the_fragment(customer_client, customer, make_case):
+    # A page opened before polls said their status still gets its badge and a poll that does.
+    case = make_case(customer)
+    response = poll(customer_client, case.number, after=0)
+    assert response.status_code == 200
+    assert f"&amp;status={case.status}" in response.content.decode()
+
+
+def test_it_answers_a_poll_of_a_case_it_may_not_see_as_it_answers_its_page(
+    customer, other_company_customer, make_case, client
+):
+    case = make_case(customer)
+    nothing_new = {"after": 10**9, "status": case.status}
+    other = force_sign_in(Client(), other_company_customer)
+    assert poll(other, case.number, **nothing_new).status_code == 404
+    mine = force_sign_in(Client(), customer)
+    assert poll(mine, "99999998", **nothing_new).status_code == 404
+    assert poll(mine, case.number, **nothing_new).status_code == 204
+    login = reverse("accounts:login")
+    assert poll(client, case.number, **nothing_new).url.startswith(login)
+    half = Client()
+    half.post(login, {"email": customer.email, "password": PASSWORD})
+    assert poll(half, case.number, **nothing_new).url.startswith(login)
+
+
+def test_it_shows_each_reader_the_thread_in_their_language_and_time_zone_with_current_names(
+    customer_client, customer, make_case, operator
+):
+    # Messages' markup is kept between pages (cases/_thread_messages.html): never across
+    # languages, time zones or an author's renaming.
+    case = make_case(customer)
+    message_post(case=case, author=operator, body="ご回答です", post_id=uuid.uuid4())
+    page = customer_client.get(detail(case, tab="chatter")).content.decode()
+    assert "ESETサポート" in page and "Olga Operator" in page
+    customer.language, customer.time_zone = "en", "Europe/Bratislava"
+    customer.save()
+    operator.full_name = "Olga Renamed"
+    operator.save()
+    page = customer_client.get(detail(case, tab="chatter")).content.decode()
+    assert "ESET support" in page and "ESETサポート" not in page
+    assert "Olga Renamed" in page and "Olga Operator" not in page
+    assert "+01:00" in page or "+02:00" in page, "the time in the reader's zone"
