@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve screenshots lint format messages test-tools clean
+.PHONY: run test serve screenshots lint format messages test-tools bench bench-tools clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,27 @@ screenshots: $(INSTALLED) test-tools
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 	  else echo "Japanese screenshots need Debian's fonts-noto-cjk package"; exit 1; fi; }
 	$(BIN)/python -m pytest -q tests/screenshots.py
+
+## bench: every page under gunicorn + wrk, as ratios to a bare view, on SQLite and PostgreSQL,
+## written to docs/benchmarks.md (options: make bench BENCH_ARGS="--quick --db sqlite")
+BENCH_INSTALLED := $(VENV)/.installed-bench
+$(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	@touch $(BENCH_INSTALLED)
+
+bench: $(BENCH_INSTALLED) bench-tools
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## bench-tools: Debian's wrk (the load generator), as root
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's wrk for the benchmarks"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "The benchmarks need Debian's wrk package (sudo apt-get install wrk)"; \
+	    exit 1; \
+	  fi; }
 
 ## lint: formatting, lint, types (mypy) and migrations up to date
 lint: $(INSTALLED)

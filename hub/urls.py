@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from cases import views as cases_views
-from hub import views
+from hub import bench_views, views
 
 urlpatterns = [
     path("", cases_views.dashboard, name="home"),
@@ -20,3 +21,7 @@ urlpatterns = [
     # Every trainer view answers 404 unless DEMO_MODE is on.
     path("demo/", include("trainer.urls")),
 ]
+
+if settings.BENCH_VIEWS:
+    # `make bench`'s reference view; without the setting the URL does not exist at all.
+    urlpatterns.append(path("bench/bare", bench_views.bare, name="bench_bare"))
