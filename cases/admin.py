@@ -6,9 +6,8 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case as Conditional
-from django.db.models import IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +19,7 @@ from cases.downloads import attachment_response
 from cases.fields import as_id
 from cases.forms import AttachmentForm, MessageForm
 from cases.models import Attachment, Case, CaseStatus, Message
+from cases.queue import QUEUE_ORDER
 from cases.services import attachments_add, case_update, message_post
 
 logger = logging.getLogger(__name__)
@@ -141,13 +141,17 @@ class CaseAdmin(admin.ModelAdmin):
             return None
 
     def get_ordering(self, request):
-        # The oldest case waiting for ESET first, then the rest by last status change.
-        waiting_first = Conditional(
-            When(status=CaseStatus.WAITING_FOR_ESET, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return [waiting_first.asc(), "status_changed_at", "id"]
+        # The oldest case waiting for ESET first, then the rest by last status change: read in
+        # order from the cases_case_queue index, a page at a time, however many cases.
+        return list(QUEUE_ORDER)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # The plain select, without the links to add or edit a stage or an operator beside it
+        # (a case page is not where those are made): each costs URL reversals per page view.
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            formfield.widget = formfield.widget.widget
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "stage" and getattr(request, "_case", None):

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company, ServiceSubscription
+from cases.queue import WaitingForEsetFirst
 from cases.text import message_html, stored_html
 from catalog.models import (
     MainContent,
@@ -260,14 +261,20 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["company", "-updated_at"], name="cases_company_updated"),
             # The case list's filters and sorts (cases.filters): a page of a company's 10,000
-            # cases read in order from an index instead of sorting them all. By priority they
-            # are sorted: its order is the catalogue's, in another table.
+            # cases read in order from an index instead of sorting them all. By priority, whose
+            # rank is the catalogue's, each priority's cases in order (CasesByPriority).
             models.Index(
                 fields=["company", "status", "-updated_at"], name="cases_company_status_upd"
             ),
             models.Index(fields=["company", "-created_at"], name="cases_company_created"),
             models.Index(fields=["company", "number"], name="cases_company_number"),
             models.Index(fields=["company", "subject"], name="cases_company_subject"),
+            models.Index(
+                fields=["company", "priority", "-updated_at", "-id", "status"],
+                name="cases_company_priority_upd",
+            ),
+            # The operators' queue (the admin case list) read in order, a page at a time.
+            models.Index(WaitingForEsetFirst(), "status_changed_at", "id", name="cases_case_queue"),
         ]
 
     def __str__(self):
