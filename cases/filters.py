@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.fields import CatalogChoiceField
 from cases.models import CaseStatus
+from cases.selectors import CasesByPriority
 from catalog import selectors
 
 SORTS = {
@@ -19,8 +20,9 @@ SORTS = {
     "-subject": ("-subject", "-id"),
     "status": ("status", "-updated_at"),
     "-status": ("-status", "-updated_at"),
-    "priority": ("priority__position", "-updated_at"),
-    "-priority": ("-priority__position", "-updated_at"),
+    # Read group by group (cases.selectors.CasesByPriority), in exactly this order.
+    "priority": ("priority__position", "priority_id", "-updated_at", "-id"),
+    "-priority": ("-priority__position", "-priority_id", "-updated_at", "-id"),
 }
 STATES = [
     ("", _("All statuses")),
@@ -99,4 +101,7 @@ class CaseFilterForm(forms.Form):
             cases = cases.filter(priority=data["priority"])
         if data["mine"]:
             cases = cases.filter(created_by=self.user)
-        return cases.order_by(*SORTS[data["sort"] or "-updated"])
+        sort = data["sort"] or "-updated"
+        if sort in ("priority", "-priority"):
+            return CasesByPriority(cases, descending=sort == "-priority")
+        return cases.order_by(*SORTS[sort])

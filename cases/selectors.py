@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Company, ServiceSubscription, User
 from cases.fields import as_id, has_control_characters, raw_ids, raw_value
@@ -37,12 +37,95 @@ def thread(case: Case, user: User) -> QuerySet[Message]:
     return Message.objects.thread(case, user).only(*MESSAGE_SHOWN)
 
 
+# The Attachments tab lists the newest files, all of them on demand (as the admin's case page):
+# each row costs a link, a size and a date to render, a hundred of them more than the page.
+ATTACHMENTS_SHOWN = 20
+
+
 def attachments(case: Case) -> QuerySet[Attachment]:
     """The case's files as its Attachments tab lists them: of the uploader, the name only."""
     shown = ("id", "case_id", "name", "stored_name", "size", "sha256", "by_operator", "created_at")
     return case.attachments.select_related("uploaded_by").only(
         *shown, "uploaded_by_id", "uploaded_by__full_name"
     )
+
+
+def attachments_page(case: Case, *, every: bool) -> dict[str, Any]:
+    """The Attachments tab's files, oldest first: the newest ATTACHMENTS_SHOWN, or every one
+    when asked; `more_attachments` when some are left out. One query."""
+    if every:
+        return {"attachments": list(attachments(case)), "more_attachments": False}
+    newest = list(attachments(case).order_by("-id")[: ATTACHMENTS_SHOWN + 1])
+    return {
+        "attachments": newest[:ATTACHMENTS_SHOWN][::-1],
+        "more_attachments": len(newest) > ATTACHMENTS_SHOWN,
+    }
+
+
+class CasesByPriority:
+    """A filtered case list in the order of `cases.filters.SORTS["priority"]` (the priority's
+    rank, then the most recently updated first), for a Paginator, read from the index on
+    (company, priority, updated_at) instead of sorting every case: the priorities are a few
+    and their rank is the catalogue's (the process's copy), so one GROUP BY counts each
+    priority's cases, and a page is the slices of the priority groups it spans, each an index
+    range, fetched in one query and put in order here.
+
+    A priority the process's copy does not know yet (added in the last seconds) has no rank:
+    then the list is the plain ORDER BY."""
+
+    GROUP_ORDER = ("-updated_at", "-id")
+
+    def __init__(self, cases: QuerySet[Case], *, descending: bool = False):
+        self.cases = cases.order_by()
+        self.descending = descending
+        self._groups: list[tuple[int, int]] | None = None
+
+    def _ranked_groups(self) -> list[tuple[int, int]] | None:
+        """(priority id, number of cases) in list order, or None when a rank is unknown."""
+        if self._groups is None:
+            counts = dict(self.cases.values_list("priority_id").annotate(n=Count("id")).order_by())
+            ranked = [pk for pk, _name in selectors.every_priority_choices() if pk in counts]
+            if len(ranked) < len(counts):
+                return None
+            if self.descending:
+                ranked.reverse()
+            self._groups = [(pk, counts[pk]) for pk in ranked]
+        return self._groups
+
+    def count(self) -> int:
+        groups = self._ranked_groups()
+        if groups is None:
+            return self._plain().count()
+        return sum(n for _pk, n in groups)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _plain(self) -> QuerySet[Case]:
+        rank = "-priority__position" if self.descending else "priority__position"
+        priority = "-priority_id" if self.descending else "priority_id"
+        return self.cases.order_by(rank, priority, *self.GROUP_ORDER)
+
+    def __getitem__(self, index: slice) -> list[Case]:
+        if not isinstance(index, slice):
+            raise TypeError("CasesByPriority is read a page at a time")
+        start, stop, _step = index.indices(self.count())
+        groups = self._ranked_groups()
+        if groups is None:
+            return list(self._plain()[start:stop])
+        spans = Q()
+        first = 0  # the list position of the group's first case
+        for pk, n in groups:
+            low, high = max(start - first, 0), min(stop - first, n)
+            if low < high:
+                window = self.cases.filter(priority_id=pk).order_by(*self.GROUP_ORDER)
+                spans |= Q(pk__in=window.values("pk")[low:high])
+            first += n
+        if not spans:
+            return []
+        rows = sorted(self.cases.filter(spans), key=lambda c: (c.updated_at, c.pk), reverse=True)
+        rank = {pk: position for position, (pk, _n) in enumerate(groups)}
+        return sorted(rows, key=lambda c: rank[c.priority_id])
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,25 @@ def test_it_lists_files_in_the_readers_language_and_time_zone_with_current_names
     with translation.override("en"):
         uploaded = timezone.localtime(case.attachments.get().created_at, dt.UTC)
         assert defaultfilters.date(uploaded, "DATETIME_FORMAT") in page
+
+
+def test_it_lists_the_newest_files_and_every_one_on_demand(
+    customer_client, customer, make_case, settings
+):
+    settings.ATTACHMENT_MAX_FILES = 30
+    case = make_case(customer)
+    for n in range(22):
+        create_attachment(case, customer, name=f"file-{n:02d}.txt")
+    response = customer_client.get(detail(case, tab="attachments"))
+    names = [a.name for a in response.context["attachments"]]
+    assert names == [f"file-{n:02d}.txt" for n in range(2, 22)]  # the newest 20, oldest first
+    assert 'data-testid="attachments-all"' in response.content.decode()
+    everything = customer_client.get(detail(case, tab="attachments", files="all"))
+    assert [a.name for a in everything.context["attachments"]][:3] == [
+        "file-00.txt",
+        "file-01.txt",
+        "file-02.txt",
+    ]
+    assert len(everything.context["attachments"]) == 22
+    assert 'data-testid="attachments-all"' not in everything.content.decode()
+    assert 'name="files"' in everything.content.decode()  # the upload form stays

@@ -128,6 +128,21 @@ def test_it_draws_an_earlier_page_of_the_thread_in_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("files", [3, 25])
+@pytest.mark.parametrize("query", [{}, {"files": "all"}])
+def test_it_lists_the_files_in_a_fixed_number_of_queries(
+    customer_client, customer, make_case, django_assert_num_queries, settings, files, query
+):
+    settings.ATTACHMENT_MAX_FILES = 30
+    case = make_case(customer)
+    for _ in range(files):
+        create_attachment(case, customer)
+    customer_client.get(detail(case, tab="attachments", **query))
+    with django_assert_num_queries(ATTACHMENTS_TAB):
+        response = customer_client.get(detail(case, tab="attachments", **query))
+    assert len(response.context["attachments"]) == (files if query else min(files, 20))
+
+
 def _cases(customer, make_case, count):
     """`count` cases of the customer's company: one made by the factory, copies of it besides
     (the list reads rows, whatever made them)."""
