@@ -20,11 +20,12 @@ import re
 import sys
 from collections import defaultdict
 
-from classroom_pages import EXAMPLE, JourneyFailed, form_of, pick, totp
 from gevent.event import Event
 from locust import HttpUser, task
 from locust.env import Environment
 from locust.exception import StopUser
+
+from bench.classroom_pages import EXAMPLE, JourneyFailed, form_of, pick, totp
 
 PASSWORD = "Kasumi-Gaseki-2025!"  # noqa: S105 - the trainees' own, on a bench database
 TIME_LIMIT_SECONDS = 120

@@ -87,6 +87,7 @@ def find(customer: Browser, operator: Browser, handles: dict[str, Any]) -> list[
     older = _needed(chatter.first(hx_get_="/chatter/older/"), "the older-messages link")
     pages.append(Page("older", "Chatter: older messages", older["hx-get"], CUSTOMER, headers=HTMX))
     pages += _case_form(customer)
+    pages.append(Page("bare_operator", "bare view, operator signed in", "/bench/bare", OPERATOR))
     pages.append(Page("admin_list", "admin: case list", "/admin/cases/case/", OPERATOR))
     pages.append(
         Page(

@@ -10,6 +10,9 @@ BARE = "bare"
 # The bare view is loaded first and last, in full, beside the short loads before each page.
 BARE_RUNS = ("bare", "bare_end")
 CLASSROOM_P95_MS = 1000.0
+# The bare view loaded with a signed-in session: what the session, user and second-factor
+# layers cost every signed-in page before its view runs. A second ratio, beside the goals'.
+SIGNED_IN_BARE = {"customer": "bare_signed_in", "operator": "bare_operator"}
 
 
 @dataclass
@@ -24,6 +27,7 @@ class Measured:
     command: str = ""
     script: str = ""  # wrk's Lua script, for a POST
     problem: str = ""
+    user: str = "anonymous"  # bench/pages.py: whose session the load sends
     # The bare view's requests/s in a short load just before this page's: the machine's speed
     # drifts during a run (a shared machine's most), and a ratio of neighbours cancels it.
     bare_rps: float | None = None
@@ -36,6 +40,9 @@ class DatabaseRun:
     # One row per step of the classroom journey (bench/classroom.py's run()), or a note why not.
     classroom: list[dict[str, Any]] = field(default_factory=list)
     classroom_note: str = ""
+    # The same journey against `make run`'s server (runserver), which a trainer's class uses.
+    classroom_dev: list[dict[str, Any]] = field(default_factory=list)
+    classroom_dev_note: str = ""
     skipped: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -98,6 +105,15 @@ def ratio(run: DatabaseRun, key: str, reference: str = BARE) -> float | None:
     return page.result.requests_per_second / base if base else None
 
 
+def signed_in_ratio(run: DatabaseRun, key: str) -> float | None:
+    """A signed-in page's requests/s as a share of the bare view's with the same session."""
+    page = run.row(key)
+    reference = SIGNED_IN_BARE.get(page.user) if page is not None else None
+    if reference is None or reference == key:
+        return None
+    return ratio(run, key, reference)
+
+
 def pair_met(run: DatabaseRun, key: str, reference: str, wanted: float) -> bool:
     """Met when measured, without failed requests, at or above the ratio."""
     value = ratio(run, key, reference)
@@ -149,21 +165,24 @@ def _reference_name(reference: str) -> str:
 def table(run: DatabaseRun) -> str:
     """The markdown table of one database: every page, as a ratio to the bare view."""
     lines = [
-        "| Page | HTTP | req/s | bare req/s | × bare | p50 ms | p99 ms | queries | goal | met? |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| Page | HTTP | req/s | bare req/s | × bare | × signed-in bare | p50 ms | p99 ms "
+        "| queries | goal | met? |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in run.rows:
         goals = goals_of(row.key)
         cells = [row.name, str(row.status or "–")]
         if row.result is None:
-            cells += ["–", "–", "–", "–", "–"]
+            cells += ["–", "–", "–", "–", "–", "–"]
         else:
             value = ratio(run, row.key)
+            signed_in = signed_in_ratio(run, row.key)
             base = row.bare_rps or bare_mean(run)
             cells += [
                 rate(row.result.requests_per_second),
                 rate(base) if base else "–",
                 times(value) if value is not None else "–",
+                times(signed_in) if signed_in is not None else "–",
                 ms(row.result.p50_ms),
                 ms(row.result.p99_ms),
             ]
@@ -206,7 +225,11 @@ def _goal_cell(run: DatabaseRun, goal: Goal) -> str:
         return "not measured"
     worst_page, worst, _met = min(measured, key=lambda item: item[1] or 0.0)
     where = f" ({worst_page})" if len(measured) > 1 else ""
-    return f"{times(worst or 0.0)}{where}: {yes_no(goal_met(run, goal))}"
+    cell = f"{times(worst or 0.0)}{where}: {yes_no(goal_met(run, goal))}"
+    signed_in = [signed_in_ratio(run, page) for page, ref in goal.pairs if ref == BARE]
+    if signed_in and None not in signed_in:
+        cell += f" (× signed-in bare: {times(min(v for v in signed_in if v is not None))})"
+    return cell
 
 
 def goals_table(runs: Sequence[DatabaseRun]) -> str:
@@ -219,15 +242,21 @@ def goals_table(runs: Sequence[DatabaseRun]) -> str:
         lines.append(
             f"| {goal.label} | " + " | ".join(_goal_cell(run, goal) for run in runs) + " |"
         )
-    cells = []
-    for run in runs:
-        if run.skipped or not run.classroom:
-            cells.append("not run")
-        else:
-            worst = max(float(row.get("p95_ms", 0)) for row in run.classroom)
-            cells.append(f"worst p95 {ms(worst)} ms: {yes_no(classroom_met(run.classroom))}")
-    lines.append("| Classroom of trainees: every step ≤ 1 s at p95 | " + " | ".join(cells) + " |")
+    for server, journey in (("gunicorn", "classroom"), ("make run", "classroom_dev")):
+        cells = [_classroom_cell([] if run.skipped else getattr(run, journey)) for run in runs]
+        lines.append(
+            f"| Classroom of trainees ({server}): every step ≤ 1 s at p95 | "
+            + " | ".join(cells)
+            + " |"
+        )
     return "\n".join(lines)
+
+
+def _classroom_cell(rows: Sequence[dict[str, Any]]) -> str:
+    if not rows:
+        return "not run"
+    worst = max(float(row.get("p95_ms", 0)) for row in rows)
+    return f"worst p95 {ms(worst)} ms: {yes_no(classroom_met(rows))}"
 
 
 def _section(run: DatabaseRun) -> Iterable[str]:
@@ -243,9 +272,13 @@ def _section(run: DatabaseRun) -> Iterable[str]:
         yield f"- {note}"
     if run.notes:
         yield ""
-    yield f"### {run.label}: the classroom journey"
+    yield f"### {run.label}: the classroom journey under gunicorn"
     yield ""
     yield classroom_table(run.classroom) if run.classroom else run.classroom_note
+    yield ""
+    yield f"### {run.label}: the classroom journey under `make run`'s server"
+    yield ""
+    yield classroom_table(run.classroom_dev) if run.classroom_dev else run.classroom_dev_note
     yield ""
     yield f"<details><summary>wrk commands ({run.label})</summary>"
     yield ""
@@ -285,7 +318,10 @@ def document(
         "a few seconds just before the page (`bare req/s`), so that the machine's speed and "
         "its drift during the run cancel out; the bare view's own rows are loaded in full at "
         "the start and at the end. A page compared with another (the 1,000-message case with "
-        "the 5-message one) compares their `× bare`. Queries are counted in-process "
+        "the 5-message one) compares their `× bare`. `× signed-in bare` divides a signed-in "
+        "page by the bare view loaded with the same session (customer or operator): what the "
+        "page costs beyond the session, user and second-factor layers every signed-in request "
+        "pays; the goals are judged on `× bare`. Queries are counted in-process "
         "(Django's test client, same settings and database) on a second, warm request.",
         "",
         "## Machine",

@@ -137,6 +137,15 @@ def bench_database(
             run.classroom_note = "Not run (--no-classroom)."
         else:
             run.classroom, run.classroom_note = classroom(base_url, env, args.trainees, var_dir)
+    if not args.no_classroom:
+        # The classroom's own server: `make run` serves the class from a trainer's laptop.
+        dev_port = server.free_port()
+        dev_env = env | {"SITE_URL": f"http://127.0.0.1:{dev_port}"}
+        say(f"{database.label}: make run's server on 127.0.0.1:{dev_port}")
+        with server.runserver(dev_env, dev_port, var_dir / "runserver.log") as dev_url:
+            run.classroom_dev, run.classroom_dev_note = classroom(
+                dev_url, dev_env, args.trainees, var_dir
+            )
     for row, counted in zip(run.rows, count_queries(env, pages, handles), strict=True):
         row.queries = counted["queries"]
         if counted["status"] != row.status and not row.problem:
@@ -188,7 +197,7 @@ def measure(
     """Probe the page once (it must answer as a person would see it), load the bare view for a
     few seconds, then the page for `duration_s`."""
     browser = browsers.get(page.user) or Browser(base_url)
-    row = Measured(page.key, page.name)
+    row = Measured(page.key, page.name, user=page.user)
     # The probe's cookies (a "shared" message after a post, say) are not the load's.
     prober = browser.copy()
     form = dict(page.form) if page.form is not None else None

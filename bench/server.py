@@ -204,23 +204,42 @@ def _healthy(base_url: str) -> bool:
 def gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
     """gunicorn as `make serve` runs it (2 sync workers, gunicorn.conf.py of the checkout),
     stopped with its workers whatever happens."""
-    base_url = f"http://127.0.0.1:{port}"
     command = [PYTHON, "-m", "gunicorn", "hub.wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(WORKERS), "--worker-class", "sync", "--error-logfile", str(log)]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: stopped with its workers
-    )
+    with _serving("gunicorn", command, env, port, log) as base_url:
+        yield base_url
+
+
+@contextmanager
+def runserver(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
+    """The server of `make run` (Django's threaded development server, DEBUG and trainer mode
+    on, as the Makefile's DEV_ENV sets them), against the same database."""
+    dev_env = env | {"DEBUG": "1", "DEMO_MODE": "1"}
+    command = [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    with _serving("runserver", command, dev_env, port, log) as base_url:
+        yield base_url
+
+
+@contextmanager
+def _serving(
+    name: str, command: list[str], env: dict[str, str], port: int, log: Path
+) -> Iterator[str]:
+    base_url = f"http://127.0.0.1:{port}"
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=output,
+            start_new_session=True,  # its own process group: stopped with its workers
+        )
     try:
         deadline = time.monotonic() + 60
         while not _healthy(base_url):
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text()[-2000:] if log.exists() else ""
-                raise BenchError(f"gunicorn did not answer /healthz:\n{tail}")
+                raise BenchError(f"{name} did not answer /healthz:\n{tail}")
             time.sleep(0.3)
         yield base_url
     finally:
