@@ -175,7 +175,7 @@ def case_detail(request, number):
         context["post_form"] = MessageForm(initial={"post_id": uuid.uuid4()})
         context["poll_seconds"] = settings.CHATTER_POLL_SECONDS
     if tab == CaseTab.ATTACHMENTS:
-        context["attachments"] = selectors.attachments(case)
+        context |= selectors.attachments_page(case, every=request.GET.get("files") == "all")
         context["download_link"] = _link_around(
             "cases:attachment_download", case.number, ID_PLACEHOLDER
         )
@@ -306,9 +306,13 @@ def attachments_upload(request, number):
 def attachment_download(request, number, attachment_id):
     if as_case_number(number) is None:
         raise Http404
-    # The case's access check and the file in one query: 404 for either missing.
+    # The case's access check and the file in one query: 404 for either missing. The company
+    # named here too: AttachmentQuerySet.for_user lets an operator reach every file.
     attachment = get_object_or_404(
-        Attachment.objects.for_user(request.user), pk=attachment_id, case__number=number
+        Attachment.objects.for_user(request.user),
+        pk=attachment_id,
+        case__number=number,
+        case__company_id=request.user.company_id,
     )
     return attachment_response(attachment)
 
