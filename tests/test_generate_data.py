@@ -32,6 +32,12 @@ SMALL = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _bench_server(settings):
+    # As `make bench` runs it; without DEBUG or BENCH_VIEWS the command refuses (tested below).
+    settings.BENCH_VIEWS = True
+
+
 def generate(tmp_path, *flags, **options) -> dict:
     """Run the command at the small size, as from the shell; returns the handles it wrote."""
     handles = tmp_path / "handles.json"

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -85,6 +86,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed, now, password, handles, reset, **options):
+        if not (settings.DEBUG or settings.BENCH_VIEWS):
+            # Its operators are superusers whose password is in the source and whose
+            # authenticator key follows from the seed: never on a real portal's database.
+            raise CommandError(
+                "generate_data makes superusers with a known password and authenticator key: "
+                "it runs only for a development (DEBUG=1) or benchmark (BENCH_VIEWS=1) server's "
+                "database."
+            )
         started = time.perf_counter()
         sizes = generated.Sizes(**{k: options[k] for k in generated.Sizes.__dataclass_fields__})
         if problems := sizes.problems():
