@@ -32,17 +32,24 @@ _transaction = threading.local()
 
 def cached(name: str, load: Callable[[], T]) -> T:
     """What `load()` returns, kept under `name` as the module says."""
+    now = time.monotonic()
     if connection.in_atomic_block:
         outermost = connection.atomic_blocks[0]
-        if getattr(_transaction, "block", None) is not outermost:
+        # A function decorated with @transaction.atomic enters the same block object at every
+        # call: its copy also expires, so a rolled-back call's lists live no longer than a
+        # copy outside a transaction.
+        if getattr(_transaction, "block", None) is not outermost or (
+            _transaction.values is not None
+            and now - _transaction.since >= settings.CATALOGUE_CACHE_SECONDS
+        ):
             _transaction.block, _transaction.values = outermost, {}
+            _transaction.since = now
         values = _transaction.values
         if values is None:  # this transaction changed the catalogue
             return load()
         if name not in values:
             values[name] = load()
         return cast(T, values[name])
-    now = time.monotonic()
     kept = _shared.get(name)
     if kept is not None and now - kept[0] < settings.CATALOGUE_CACHE_SECONDS:
         return cast(T, kept[1])

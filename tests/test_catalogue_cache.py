@@ -109,3 +109,25 @@ def test_it_drops_the_lists_a_rolled_back_transaction_replaced(catalogue):
         raise RuntimeError
     assert stage_names() == before
     assert stage_names() == before  # and what it keeps now is the database's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_a_reused_transaction_blocks_copy_no_longer_than_the_set_seconds(
+    catalogue, settings, monkeypatch
+):
+    """@transaction.atomic enters the same block object at every call of the function, so the
+    block alone does not tell one transaction from the next."""
+    settings.CATALOGUE_CACHE_SECONDS = 10
+
+    @transaction.atomic
+    def names_in_a_transaction():
+        return stage_names()
+
+    before = names_in_a_transaction()
+    with connection.cursor() as cursor:  # another worker process renames a stage
+        cursor.execute(
+            "UPDATE catalog_stage SET name_en = %s WHERE name_en = %s", ["Elsewhere", before[0]]
+        )
+    now = cache.time.monotonic()
+    monkeypatch.setattr(cache.time, "monotonic", lambda: now + 11)
+    assert names_in_a_transaction()[0] == "Elsewhere"
