@@ -9,6 +9,9 @@ class HubConfig(AppConfig):
     name = "hub"
     verbose_name = _("Portal")
 
+    def ready(self):
+        from hub import checks  # noqa: F401 - registers the system checks
+
 
 class HubAdminConfig(admin_apps.AdminConfig):
     default = False
