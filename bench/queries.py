@@ -14,22 +14,14 @@ from typing import Any
 
 def _client(email: str | None) -> Any:
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import User
+    from tests.helpers import force_sign_in
 
     client = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1")
     if email is None:
         return client
-    user = User.objects.get(email=email)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
+    return force_sign_in(client, User.objects.get(email=email))
 
 
 def _request(client: Any, page: dict[str, Any]) -> int:

@@ -108,19 +108,9 @@ class CaseAdmin(admin.ModelAdmin):
         (_("Handling"), {"fields": ("status", "stage", "assigned_to")}),
         (_("Details"), {"fields": DETAIL_FIELDS}),
     )
-    # What the read-only fields above print (by name) and the stage list needs (the service).
-    CHANGE_PAGE_RELATIONS = (
-        "company",
-        "created_by",
-        "service",
-        "product",
-        "product_version",
-        "operating_system",
-        "product_group",
-        "main_content",
-        "problem",
-        "priority",
-        "follows",
+    # What the read-only fields above print by name (the service also gives the stage list).
+    CHANGE_PAGE_RELATIONS = tuple(
+        name for name in DETAIL_FIELDS if Case._meta.get_field(name).is_relation
     )
 
     def has_add_permission(self, request):
