@@ -70,10 +70,6 @@ def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
     return done.stdout
 
 
-def has_command(env: dict[str, str], name: str) -> bool:
-    return name in manage(env, "help", "--commands").split()
-
-
 def prepare(
     env: dict[str, str],
     var_dir: Path,
@@ -101,11 +97,6 @@ def prepare(
     if kept:
         say(f"  data: kept ({handles_path}; --fresh makes it again)")
     else:
-        if not has_command(env, "generate_data"):
-            raise BenchError(
-                "manage.py generate_data does not exist yet: the data generator is needed "
-                "(or a handles file made by hand with its data, see bench/run.py --help)"
-            )
         stamp_path.unlink(missing_ok=True)
         say("  data: generating (minutes, once) …")
         started = time.monotonic()

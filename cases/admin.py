@@ -4,7 +4,6 @@ import logging
 import uuid
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from cases import uploads
+from cases import selectors, uploads
 from cases.downloads import attachment_response
 from cases.fields import as_id
 from cases.forms import AttachmentForm, MessageForm
@@ -168,7 +167,8 @@ class CaseAdmin(admin.ModelAdmin):
         # Here rather than in change_view: the case is the one changeform_view loaded.
         if obj is not None:
             context |= thread_page(request, obj, before=as_id(request.GET.get("before")))
-            context |= attachments_shown(obj, every=request.GET.get("attachments") == "all")
+            every = request.GET.get("attachments") == "all"
+            context |= selectors.attachments_page(obj, every=every)
             context |= {
                 "reply_form": OperatorReplyForm(initial={"post_id": uuid.uuid4()}),
                 "upload_form": AttachmentForm(),
@@ -266,32 +266,11 @@ class CaseAdmin(admin.ModelAdmin):
 def thread_page(request, case, *, before: int | None) -> dict:
     """A page of the thread, newest first: the newest messages, or those before message
     `before`. Internal notes included (operators see them, marked)."""
-    messages_ = Message.objects.thread(case, request.user)
-    if before is not None:
-        messages_ = messages_.filter(pk__lt=before)
-    size = settings.CHATTER_PAGE_SIZE
-    newest_first = list(messages_.order_by("-id")[: size + 1])
-    page = newest_first[:size]
+    page, has_older = selectors.thread_page(case, request.user, before=before)
     return {
         "thread": page,
-        "older_than": page[-1].pk if len(newest_first) > size else None,
+        "older_than": page[-1].pk if has_older else None,
         "is_latest_page": before is None,
-    }
-
-
-# Each row costs a link, a size and a date to render: a case page lists the newest few.
-ATTACHMENTS_SHOWN = 20
-
-
-def attachments_shown(case, *, every: bool) -> dict:
-    """The case's newest files (all of them when asked), in one query."""
-    files = case.attachments.select_related("uploaded_by").order_by("-id")
-    if every:
-        return {"attachments": list(files), "more_attachments": False}
-    newest = list(files[: ATTACHMENTS_SHOWN + 1])
-    return {
-        "attachments": newest[:ATTACHMENTS_SHOWN],
-        "more_attachments": len(newest) > ATTACHMENTS_SHOWN,
     }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Company, ServiceSubscription, User
@@ -37,7 +38,19 @@ def thread(case: Case, user: User) -> QuerySet[Message]:
     return Message.objects.thread(case, user).only(*MESSAGE_SHOWN)
 
 
-# The Attachments tab lists the newest files, all of them on demand (as the admin's case page):
+def thread_page(case: Case, user: User, *, before: int | None) -> tuple[list[Message], bool]:
+    """A page of the thread as `user` may read it, newest first: the newest messages, or those
+    before message `before`; and whether older ones are left. The portal and the admin page
+    it alike."""
+    messages = thread(case, user)
+    if before is not None:
+        messages = messages.filter(pk__lt=before)
+    size = settings.CHATTER_PAGE_SIZE
+    newest_first = list(messages.order_by("-id")[: size + 1])
+    return newest_first[:size], len(newest_first) > size
+
+
+# The Attachments tab and the admin's case page list the newest files, all of them on demand:
 # each row costs a link, a size and a date to render, a hundred of them more than the page.
 ATTACHMENTS_SHOWN = 20
 
@@ -79,24 +92,26 @@ class CasesByPriority:
         self.cases = cases.order_by()
         self.descending = descending
         self._groups: list[tuple[int, int]] | None = None
+        self._grouped = False  # _groups holds the answer, None included
+        self._count: int | None = None
 
     def _ranked_groups(self) -> list[tuple[int, int]] | None:
         """(priority id, number of cases) in list order, or None when a rank is unknown."""
-        if self._groups is None:
+        if not self._grouped:
             counts = dict(self.cases.values_list("priority_id").annotate(n=Count("id")).order_by())
             ranked = [pk for pk, _name in selectors.every_priority_choices() if pk in counts]
-            if len(ranked) < len(counts):
-                return None
             if self.descending:
                 ranked.reverse()
-            self._groups = [(pk, counts[pk]) for pk in ranked]
+            if len(ranked) == len(counts):
+                self._groups = [(pk, counts[pk]) for pk in ranked]
+            self._grouped = True
         return self._groups
 
     def count(self) -> int:
-        groups = self._ranked_groups()
-        if groups is None:
-            return self._plain().count()
-        return sum(n for _pk, n in groups)
+        if self._count is None:
+            groups = self._ranked_groups()
+            self._count = self._plain().count() if groups is None else sum(n for _pk, n in groups)
+        return self._count
 
     def __len__(self) -> int:
         return self.count()

@@ -188,12 +188,8 @@ def case_detail(request, number):
 
 def _thread_page(request, case, *, before=None):
     """The newest page of the thread (or the page before message `before`), oldest first."""
-    messages_ = selectors.thread(case, request.user)
-    if (before_id := as_id(before)) is not None:
-        messages_ = messages_.filter(pk__lt=before_id)
-    newest_first = list(messages_.order_by("-id")[: settings.CHATTER_PAGE_SIZE + 1])
-    has_older = len(newest_first) > settings.CHATTER_PAGE_SIZE
-    thread = list(reversed(newest_first[: settings.CHATTER_PAGE_SIZE]))
+    newest_first, has_older = selectors.thread_page(case, request.user, before=as_id(before))
+    thread = newest_first[::-1]
     return {
         "thread": thread,
         "has_older": has_older,

@@ -114,7 +114,7 @@ def test_it_holds_every_classroom_step_to_one_second_at_p95():
 def test_it_writes_the_whole_document():
     run = a_run(poll=600.0)
     run.rows[-1].script = 'wrk.method = "POST"\n'
-    run.classroom_note = "TODO: bench/classroom.py does not exist yet."
+    run.classroom_note = "Not run (--no-classroom)."
     run.classroom_dev = [{"step": "03 registration", "requests": 20, "p95_ms": 1200.0}]
     text = report.document(
         date="2026-11-30 08:00 UTC",
@@ -130,7 +130,7 @@ def test_it_writes_the_whole_document():
     assert "## Goals (issue #14)" in text
     assert "| Chatter polling with nothing new ≥ 0.5× bare | 0.60×: met | not run |" in text
     assert "## SQLite\n\n| Page |" in text
-    assert "TODO: bench/classroom.py does not exist yet." in text
+    assert "Not run (--no-classroom)." in text
     # The class's own server (`make run`) is held to the same second as gunicorn.
     assert "| Classroom of trainees (gunicorn): every step ≤ 1 s at p95 | not run |" in text
     assert (

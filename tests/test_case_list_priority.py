@@ -96,3 +96,14 @@ def test_it_falls_back_to_the_plain_order_for_a_priority_not_ranked_yet(
     cases = Case.objects.for_user(customer).for_list()
     ranked = CasesByPriority(cases)
     assert ranked[0:25] == list(cases.order_by(*SORTS["priority"]))
+
+
+def test_it_counts_the_priority_groups_once_even_when_it_falls_back(
+    customer, make_case, monkeypatch, django_assert_num_queries
+):
+    make_case(customer, priority="normal")
+    monkeypatch.setattr("catalog.selectors.every_priority_choices", lambda: [])
+    ranked = CasesByPriority(Case.objects.for_user(customer).for_list())
+    with django_assert_num_queries(3):  # the groups once, then the plain count and page
+        assert len(ranked) == 1
+        assert len(ranked[0:25]) == 1
