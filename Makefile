@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve screenshots lint format messages test-tools bench bench-tools clean
+.PHONY: run test serve worker beat screenshots lint format messages test-tools bench bench-tools clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ serve: $(INSTALLED)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@$(BIN)/python manage.py welcome --url http://$(HOST):$(PORT)/
 	$(BIN)/gunicorn hub.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+## worker / beat: the Celery worker (mail, housekeeping) and its scheduler; both need REDIS_URL
+## (e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker). Run one beat per deployment.
+worker beat: $(INSTALLED)
+	@test -n "$$REDIS_URL$$CELERY_BROKER_URL" || { \
+	  echo "make $@ needs REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379/0 make $@)"; exit 1; }
+	$(BIN)/python manage.py prepare
+	$(BIN)/celery -A hub $@ --loglevel INFO
 
 ## screenshots: the guide's journey in Chromium, a PNG per step in docs/screenshots/
 screenshots: $(INSTALLED) test-tools

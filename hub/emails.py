@@ -1,9 +1,12 @@
 """Templated email in the recipient's language and time zone, queued so delivery never breaks
 the request that triggers it: a row is written with the business change, delivered after
-commit, and retried by `manage.py send_queued_email` when the mail server was away.
+commit (by a Celery worker when there is a broker, else on a thread of this process), and
+retried by beat's `retry_pending_email` task or `manage.py send_queued_email` when the mail
+server was away.
 
-Every sender (the background thread, the retry command, the admin's "Retry now") claims the
-row first (`OutboundEmail.claim`), so overlapping senders never send one email twice.
+Every sender (the worker's task, the background thread, the retry task or command, the admin's
+"Retry now") claims the row first (`OutboundEmail.claim`), so overlapping senders never send
+one email twice.
 """
 
 import dataclasses
@@ -58,11 +61,21 @@ def queue_email(
     if settings.EMAIL_DELIVERY == "immediate":
         deliver(email.pk)
     else:
-        transaction.on_commit(lambda: _deliver_in_background(email.pk))
+        transaction.on_commit(lambda: deliver_after_commit(email.pk))
     return email
 
 
-def _deliver_in_background(email_id: int) -> None:
+def deliver_after_commit(email_id: int) -> None:
+    """Hand the email to a Celery worker when there is a broker (REDIS_URL), else send it on a
+    thread of this process: the request never waits for the mail server either way."""
+    if settings.CELERY_BROKER_URL:
+        from hub.tasks import deliver_email  # hub.tasks imports this module
+
+        try:
+            deliver_email.delay(email_id)
+        except Exception:  # broker away: the row waits for the retry task, the request goes on
+            logger.exception("email %s not handed to the task queue", email_id)
+        return
     threading.Thread(target=_deliver_and_disconnect, args=(email_id,), daemon=True).start()
 
 

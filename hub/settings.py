@@ -9,7 +9,17 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.env import SettingsError, database_from_url, env_bool, env_int, env_list, env_str
+from hub.env import (
+    SettingsError,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    redis_caches,
+    release_of_sources,
+    storage_from_url,
+)
 
 # The folder of the hub package's parent: the checkout, or site-packages when installed. Only
 # what ships in the packages is read from here; local state lives in VAR_DIR.
@@ -226,7 +236,8 @@ LOCALE_PATHS = [BASE_DIR / "hub" / "locale"]
 # The catalogue is data that operators may edit: load_catalogue reads it from here.
 CATALOGUE_FIXTURES_DIR = BASE_DIR / "catalog" / "fixtures"
 # How long another worker process may keep showing the catalogue as it was before an
-# operator's edit (catalog/cache.py); the process that made the edit forgets at once.
+# operator's edit (catalog/cache.py); the process that made the edit forgets at once. With a
+# shared cache (CATALOGUE_VERSION_CACHE, below) every process forgets when the edit commits.
 CATALOGUE_CACHE_SECONDS = 10
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
@@ -247,6 +258,10 @@ STORAGES = {
         "OPTIONS": {"location": UPLOAD_ROOT, "base_url": None},
     },
     "staticfiles": {"BACKEND": "hub.static_storage.StaticStorage"},
+    # Attachments: UPLOAD_ROOT/attachments/ by default; with STORAGE_URL=s3://bucket[/prefix]
+    # an S3-compatible bucket, credentials from boto3's own chain (AWS_ACCESS_KEY_ID and
+    # AWS_SECRET_ACCESS_KEY, or an instance role), never in the URL. See docs/deploy.md.
+    "attachments": storage_from_url("STORAGE_URL", env_str("STORAGE_URL")),
 }
 
 # Mail: written to files under var/mail unless an SMTP server is configured.
@@ -271,6 +286,41 @@ OUTBOX_KEEP_BODIES = env_bool("OUTBOX_KEEP_BODIES", DEMO_MODE)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ESET Services HUB <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Tasks (hub/tasks.py, cases/tasks.py): with a broker, mail and housekeeping run on Celery
+# workers (`make worker`) and beat schedules them (`make beat`); without one, mail is sent on a
+# thread of the web process after commit and `make run` needs nothing else. No result backend:
+# the outbox row is the record of what was sent.
+REDIS_URL = env_str("REDIS_URL")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledged when done, not when received: a worker killed mid-task leaves the message to be
+# delivered again (the row's claim keeps that from sending twice); one message at a time each.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Each run expires before the next is due, so runs missed while workers were away never pile up.
+CELERY_BEAT_SCHEDULE = {
+    "retry-pending-email": {
+        "task": "hub.tasks.retry_pending_email",
+        "schedule": 300,
+        "options": {"expires": 290},
+    },
+    "cleanup-uploads": {
+        "task": "cases.tasks.cleanup_uploads",
+        "schedule": 3600,
+        "options": {"expires": 3500},
+    },
+    "clear-expired-sessions": {
+        "task": "hub.tasks.clear_expired_sessions",
+        "schedule": 86400,
+        "options": {"expires": 86000},
+    },
+}
+
 # Security. HTTPS=1 in production turns on secure cookies, redirects and HSTS.
 HTTPS = env_bool("HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
@@ -285,11 +335,27 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-# The database store, but a forged session cookie of another shape never reaches a query.
-# "hub.sessions.cached" reads it through the cache that SESSION_CACHE_ALIAS names, which must
-# be shared by every worker (Redis): with each process's own cache, a sign-out in one worker
-# would leave the session alive in the others.
-SESSION_ENGINE = "hub.sessions"
+# Cache and sessions. Without REDIS_URL (`make run`, one server): each process's own memory
+# for kept markup, sessions in the database (hub.sessions: a forged cookie of another shape
+# never reaches a query). With it (more than one server): Redis for both, the sessions read
+# through it and kept in the database too (hub.sessions.cached, Django's cached_db), so a
+# sign-in on one server holds on the others and a sign-out ends it everywhere at once
+# (hub/checks.py refuses that store on a cache of each process's own). Kept markup's keys
+# start with RELEASE (hub/env.py redis_caches): a deploy sets it, e.g. to `git describe`;
+# unset, it is derived from the code and templates being served. Throttling stays in the
+# database, which every server shares already (docs/wip-issue-15.md, "cache").
+if env_str("REDIS_URL"):
+    RELEASE = env_str("RELEASE") or release_of_sources(BASE_DIR)
+    CACHES = redis_caches("REDIS_URL", env_str("REDIS_URL"), release=RELEASE)
+    SESSION_ENGINE = "hub.sessions.cached"
+    SESSION_CACHE_ALIAS = "shared"
+    # Every server sees an operator's catalogue edit when it commits (catalog/cache.py).
+    CATALOGUE_VERSION_CACHE: str | None = "shared"
+else:
+    RELEASE = env_str("RELEASE")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "hub.sessions"
+    CATALOGUE_VERSION_CACHE = None
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 X_FRAME_OPTIONS = "DENY"
