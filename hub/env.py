@@ -4,8 +4,12 @@ Every helper raises ImproperlyConfigured naming the variable, so a typo in a dep
 start-up with one clear line instead of a traceback deep inside Django.
 """
 
+import hashlib
 import os
+import re
 import sys
+from importlib import metadata
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.conf import settings
@@ -133,4 +137,104 @@ def database_from_url(name: str, url: str) -> dict:
         # a server-side cursor: DECLARE, FETCH, FETCH, CLOSE, four round trips for a dozen
         # rows. Nothing here iterates more rows than fit in memory.
         "DISABLE_SERVER_SIDE_CURSORS": True,
+    }
+
+
+_REDIS_SCHEMES = {"redis", "rediss", "unix"}
+# What a release identifier may hold: git describe's output (v1.4-3-gabc1234-dirty), an image
+# tag, a commit hash. It becomes part of cache keys, so nothing else.
+_RELEASE = re.compile(r"[A-Za-z0-9._+-]{1,64}")
+# What kept markup is drawn from (release_of_sources): code, templates, compiled translations.
+_RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
+
+
+def redis_caches(name: str, url: str, *, release: str) -> dict:
+    """The CACHES of a deployment with Redis at `url` (the variable `name`), in two aliases:
+
+    - "default", whose keys start with the release: markup kept by {% cache %} (a Chatter
+      message, a file's row, the page head) is drawn from this release's templates, code and
+      translations, so a deploy starts it anew instead of serving the old release's markup
+      for up to ten minutes. A server of the old release, still running during a rolling
+      deploy, keeps to its own keys.
+    - "shared", the same for every release: what must mean one thing to every server at once,
+      whatever it runs (sessions, so that a sign-out on a new server ends the session on an
+      old one too; the catalogue's version, catalog/cache.py).
+    """
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError as error:
+        raise SettingsError(f"{name} is not a valid URL: {error}.") from None
+    if scheme not in _REDIS_SCHEMES:
+        raise SettingsError(
+            f"{name} must start with redis://, rediss:// or unix:// (got scheme {scheme!r}); "
+            "leave it unset for each process's own cache and the database's sessions."
+        )
+    if not _RELEASE.fullmatch(release):
+        raise SettingsError(
+            f"RELEASE={release!r} must be 1 to 64 letters, digits or . _ + - "
+            "(as git describe or an image tag prints them)."
+        )
+    backend = "django.core.cache.backends.redis.RedisCache"
+    return {
+        "default": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": f"hub:{release}"},
+        "shared": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": "hub"},
+    }
+
+
+def release_of_sources(base_dir: Path, distribution: str = "services-hub") -> str:
+    """An identifier of the code being served, for a deployment that sets no RELEASE: the
+    package's version and a digest of its packages' code, templates and compiled catalogues,
+    the same on every server that runs the same files (about 10 ms, at start-up only)."""
+    try:
+        dist = metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        raise SettingsError(
+            f"RELEASE is not set and the {distribution} package is not installed to derive "
+            "it from: set RELEASE (e.g. to the output of git describe)."
+        ) from None
+    digest = hashlib.sha256()
+    for top in sorted((dist.read_text("top_level.txt") or "").split()):
+        package = base_dir / top
+        if not (package / "__init__.py").is_file():
+            continue
+        for path in sorted(package.rglob("*")):
+            if path.suffix in _RELEASE_SUFFIXES and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(base_dir)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return f"{dist.version}-{digest.hexdigest()[:12]}"
+
+
+# What STORAGE_URL's query may set on the S3 backend (django-storages' option names).
+_S3_OPTIONS = {"endpoint_url", "region_name", "addressing_style", "signature_version"}
+
+
+def storage_from_url(name: str, url: str) -> dict:
+    """STORAGES["attachments"]: the filesystem when `url` is empty, else an S3 bucket named
+    as s3://bucket[/prefix][?endpoint_url=http://host:port&region_name=…&addressing_style=path].
+    Credentials are not read from the URL: boto3 finds them (AWS_* variables, a role)."""
+    if not url:
+        return {"BACKEND": "cases.uploads.AttachmentFileStorage"}
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        raise SettingsError(f"{name} is not a valid URL: {error}.") from None
+    if parts.scheme != "s3" or not parts.hostname:
+        raise SettingsError(
+            f"{name} must look like s3://bucket/prefix; leave it unset to keep attachments on "
+            "the filesystem (UPLOAD_ROOT)."
+        )
+    if parts.username or parts.password:
+        raise SettingsError(
+            f"{name} must not hold credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+        )
+    options = dict(parse_qsl(parts.query))
+    if unknown := set(options) - _S3_OPTIONS:
+        raise SettingsError(
+            f"{name} has unknown options {sorted(unknown)}; known: {sorted(_S3_OPTIONS)}."
+        )
+    prefix = unquote(parts.path).strip("/")
+    return {
+        "BACKEND": "cases.storage_s3.AttachmentS3Storage",
+        # parts.hostname is lower-cased, as bucket names are.
+        "OPTIONS": {"bucket_name": parts.hostname, "location": prefix or "attachments"} | options,
     }

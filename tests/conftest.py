@@ -38,6 +38,13 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_DELIVERY = "immediate"
     # Hashing strength is not under test; a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # One server's defaults, whatever REDIS_URL the environment holds (query budgets count the
+    # database session); the shared cache's own tests switch it on themselves.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SESSION_ENGINE = "hub.sessions"
+    settings.SESSION_CACHE_ALIAS = "default"
+    settings.CATALOGUE_VERSION_CACHE = None
+    settings.CELERY_BROKER_URL = ""  # mail after commit in-process; the tasks' tests use Redis
 
 
 @pytest.fixture(scope="session")
