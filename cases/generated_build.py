@@ -153,7 +153,6 @@ class _Generator:
         self.counts: Counter[str] = Counter()
         self.timings: dict[str, float] = {}
         self.stored: list[str] = []  # files written so far, removed if the transaction fails
-        self.folders: set[str] = set()
         self.html: dict[str, str] = {}  # text -> its HTML (see rendered)
         self.members: dict[int, list[User]] = {}  # company id -> its users, contact first
         self.subscriptions: dict[int, list[ServiceSubscription]] = {}
@@ -489,8 +488,8 @@ class _Generator:
         return rows
 
     def files(self, thread: _Thread) -> list[Attachment]:
-        """Tiny files of the allowed kinds, written where uploads.store writes (the download
-        view reads them back), under names drawn from the seed."""
+        """Tiny files of the allowed kinds, written to the storage uploads.store writes to (the
+        download view reads them back), under names drawn from the seed."""
         rng, case = self.rng, thread.case
         rows = []
         for at in self.moments(case, thread.attachments):
@@ -515,12 +514,8 @@ class _Generator:
         return rows
 
     def write(self, stored_name: str, content: bytes) -> None:
-        path = uploads.path_of(stored_name)
-        if stored_name[:2] not in self.folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(stored_name[:2])
         self.stored.append(stored_name)
-        path.write_bytes(content)
+        uploads.write(stored_name, content)
 
     def number(self, companies: list[Company]) -> None:
         """Case numbers come from ids (Case.number_for). Where ids could not be reserved they

@@ -1,14 +1,19 @@
-"""Attachments: streaming upload limits, content sniffing against the allow-list, safe names."""
+"""Attachments: streaming upload limits, content sniffing against the allow-list, safe names,
+and the storage they live on (the filesystem, or S3 through django-storages)."""
 
 import hashlib
 import os
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
 
@@ -183,33 +188,137 @@ def clean_name(raw: str) -> str:
     return name or "file"
 
 
+# Storage ---------------------------------------------------------------------------------
+# Attachments live on STORAGES["attachments"]: the filesystem by default, an S3 bucket when
+# STORAGE_URL names one (hub/settings.py; the S3 backend is cases/storage_s3.py, so that boto3
+# is imported only where it is used). Either way a file is written under a name it is
+# known by only once complete, and is read back only through the access-checked download view.
+
+# S3 multipart parts: at least 5 MiB by S3's rules; one part at a time is held in memory.
+PART = 8 * 1024 * 1024
+
+
+def attachment_storage() -> Storage:
+    return storages["attachments"]
+
+
+@runtime_checkable
+class Sweepable(Protocol):
+    """What cleanup_uploads needs of the attachment storage beyond Django's Storage API."""
+
+    def stale_names(self, cutoff: float) -> Iterator[str]: ...
+
+    def abort_stale_uploads(self, cutoff: float) -> int: ...
+
+    def delete(self, name: str) -> None: ...
+
+
+def sweepable_storage() -> Sweepable:
+    storage = attachment_storage()
+    if not isinstance(storage, Sweepable):
+        raise ImproperlyConfigured(
+            f'STORAGES["attachments"] ({type(storage).__name__}) cannot list leftovers: use '
+            "cases.uploads.AttachmentFileStorage or cases.storage_s3.AttachmentS3Storage."
+        )
+    return storage
+
+
+def key_of(stored_name: str) -> str:
+    """The storage name of an attachment: its generated name, under a folder of its first two
+    characters (so that no folder of the filesystem holds every file)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
+        raise ValueError("not a stored name")
+    return f"{stored_name[:2]}/{stored_name}"
+
+
+class AttachmentFileStorage(FileSystemStorage):
+    """UPLOAD_ROOT/attachments/ab/<name>, the layout of before storages. The root is read from
+    the settings when used, not when built, so that a changed UPLOAD_ROOT (each test has its
+    own) is followed. A file is written as <name>.part and renamed once complete: a reader never
+    sees half a file, and a crash leaves only a .part for cleanup_uploads."""
+
+    def __init__(self, location: str | None = None, **options: Any) -> None:
+        self.root = location
+        super().__init__(location=location, **options)
+
+    @property
+    def base_location(self) -> str:
+        return str(self.root or Path(settings.UPLOAD_ROOT) / "attachments")
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def _save(self, name: str, content: Any) -> str:
+        path = Path(self.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        try:
+            with partial.open("wb") as target:
+                for chunk in content.chunks(CHUNK):
+                    target.write(chunk)
+            partial.rename(path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return name
+
+    def stale_names(self, cutoff: float) -> Iterator[str]:
+        """Names of the files (partial ones included) last written before `cutoff`."""
+        root = Path(self.location)
+        for path in root.glob("*/*") if root.exists() else ():
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                yield path.relative_to(root).as_posix()
+
+    def abort_stale_uploads(self, cutoff: float) -> int:
+        return 0  # a partial file is a file here: stale_names has it
+
+
+class _Digesting(File):
+    """An upload as the storage reads it: every chunk is counted and hashed on its way."""
+
+    def __init__(self, uploaded: Any) -> None:
+        super().__init__(uploaded, getattr(uploaded, "name", None))
+        self.uploaded = uploaded
+        self.sha256 = hashlib.sha256()
+        self.received = 0
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        self.sha256, self.received = hashlib.sha256(), 0  # a retry starts over
+        for chunk in self.uploaded.chunks(CHUNK):
+            self.sha256.update(chunk)
+            self.received += len(chunk)
+            yield chunk
+
+
 def store(uploaded) -> tuple[str, int, str]:
-    """Copy an upload under a generated name; returns (stored name, size, SHA-256)."""
-    stored_name = f"{uuid.uuid4().hex}"
-    path = Path(settings.UPLOAD_ROOT) / "attachments" / stored_name[:2] / stored_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    partial = path.with_suffix(".part")
-    try:
-        with partial.open("wb") as target:
-            for chunk in uploaded.chunks(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                target.write(chunk)
-        partial.rename(path)  # a crash mid-copy leaves only a .part, swept by cleanup
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return stored_name, size, digest.hexdigest()
+    """Stream an upload to the attachment storage under a generated name; returns (stored
+    name, size, SHA-256), both computed while the bytes go through."""
+    stored_name = uuid.uuid4().hex
+    content = _Digesting(uploaded)
+    saved = attachment_storage().save(key_of(stored_name), content)
+    if saved != key_of(stored_name):  # a uuid4 taken already: never expected, never kept
+        attachment_storage().delete(saved)
+        raise RuntimeError("stored name already taken")
+    return stored_name, content.received, content.sha256.hexdigest()
+
+
+def write(stored_name: str, content: bytes) -> None:
+    """Store bytes made here (generated data) where store() puts uploads."""
+    attachment_storage().save(key_of(stored_name), ContentFile(content))
+
+
+def open_stored(stored_name: str) -> File:
+    """The stored file, opened for reading (FileNotFoundError when it is gone)."""
+    return attachment_storage().open(key_of(stored_name), "rb")
 
 
 def path_of(stored_name: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
-        raise ValueError("not a stored name")
-    return Path(settings.UPLOAD_ROOT) / "attachments" / stored_name[:2] / stored_name
+    """Where a file is on disk: for the filesystem storage only (tests, local tools)."""
+    return Path(attachment_storage().path(key_of(stored_name)))
 
 
 def remove(stored_names) -> None:
+    storage = attachment_storage()
     for stored_name in stored_names:
-        path_of(stored_name).unlink(missing_ok=True)
+        storage.delete(key_of(stored_name))

@@ -1,16 +1,16 @@
 import time
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from cases import uploads
 from cases.models import Attachment
 
 
 class Command(BaseCommand):
     help = (
         "Delete upload leftovers: partial files of interrupted uploads and files no attachment "
-        "refers to (a worker killed mid-upload, a rolled-back transaction)."
+        "refers to (a worker killed mid-upload, a rolled-back transaction), on the filesystem "
+        "or the object store."
     )
 
     def add_arguments(self, parser):
@@ -22,14 +22,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, min_age, **options):
-        root = Path(settings.UPLOAD_ROOT) / "attachments"
-        if not root.exists():
-            return
+        storage = uploads.sweepable_storage()
         cutoff = time.time() - min_age
-        known = set(Attachment.objects.values_list("stored_name", flat=True))
-        removed = 0
-        for path in root.glob("*/*"):
-            if path.is_file() and path.stat().st_mtime < cutoff and path.name not in known:
-                path.unlink(missing_ok=True)
-                removed += 1
-        self.stdout.write(f"removed {removed} leftover file(s)")
+        known = {
+            uploads.key_of(name)
+            for name in Attachment.objects.values_list("stored_name", flat=True)
+        }
+        # Listed first, deleted after: a listing is not changed under its own iteration.
+        leftovers = [name for name in storage.stale_names(cutoff) if name not in known]
+        for name in leftovers:
+            storage.delete(name)
+        aborted = storage.abort_stale_uploads(cutoff)
+        self.stdout.write(
+            f"removed {len(leftovers)} leftover file(s), aborted {aborted} unfinished upload(s)"
+        )
