@@ -25,6 +25,11 @@ def pytest_configure(config):
         django_settings.SECRET_KEY = django_settings.SECRET_KEY_FILE.read_text().strip()
 
 
+# htmx logs a request the browser cancelled (the next navigation, a newer refresh) as errors:
+# the cancelled load itself, as ERR_ABORTED below, is not a failure.
+HTMX_ABORT_LOGS = ("htmx:sendAbort", "htmx:afterRequest")
+
+
 @pytest.fixture
 def make_user(db):
     return create_user
@@ -169,7 +174,12 @@ def new_page(browser, live_server):
         page = context.new_page()
         page.problems = PageProblems()
         page.on(
-            "console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}")
+            "console",
+            lambda m: (
+                m.type == "error"
+                and not m.text.startswith(HTMX_ABORT_LOGS)
+                and page.problems.append(f"console: {m.text}")
+            ),
         )
         page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
         page.on(
