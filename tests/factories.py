@@ -159,3 +159,21 @@ def create_attachment(case, uploader, *, name="log.txt", content=b"log\n") -> At
         case=case, uploader=uploader, files=[SimpleUploadedFile(name, content)]
     )
     return attachment
+
+
+def create_case_of_schema(apps, customer, *, description="説明"):
+    """A case row of an older schema (a migration test's `apps`), made through that schema's
+    model: today's Case has columns the old table lacks."""
+    malware = MainContent.objects.get(code="malware")
+    subscription = subscribe(customer.company, "premium-support")
+    return apps.get_model("cases", "Case").objects.create(
+        company_id=customer.company_id,
+        created_by_id=customer.pk,
+        subscription_id=subscription.pk,
+        service_id=subscription.service_id,
+        subject="件名",
+        main_content_id=malware.pk,
+        problem_id=Problem.objects.get(main_content=malware, code="virus-not-removed").pk,
+        priority_id=Priority.objects.get(code="normal").pk,
+        description=description,
+    )

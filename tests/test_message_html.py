@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from cases.models import Case, Message
 from cases.text import message_html
-from catalog.models import MainContent, Priority, Problem
-from tests.factories import create_message, subscribe
+from tests.factories import create_case_of_schema, create_message
 from tests.helpers import detail, guide_example
 
 pytestmark = pytest.mark.django_db
@@ -85,19 +84,7 @@ def test_it_makes_the_html_of_descriptions_filed_before_the_migration(catalogue,
     executor = MigrationExecutor(connection)
     executor.migrate([("cases", "0004_message_body_html")])
     old_apps = executor.loader.project_state([("cases", "0004_message_body_html")]).apps
-    malware = MainContent.objects.get(code="malware")
-    subscription = subscribe(customer.company, "premium-support")
-    old = old_apps.get_model("cases", "Case").objects.create(
-        company_id=customer.company_id,
-        created_by_id=customer.pk,
-        subscription_id=subscription.pk,
-        service_id=subscription.service_id,
-        subject="件名",
-        main_content_id=malware.pk,
-        problem_id=Problem.objects.get(main_content=malware, code="virus-not-removed").pk,
-        priority_id=Priority.objects.get(code="normal").pk,
-        description=TEXT,
-    )
+    old = create_case_of_schema(old_apps, customer, description=TEXT)
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -6,8 +6,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus
-from catalog.models import MainContent, Priority, Problem
-from tests.factories import subscribe
+from tests.factories import create_case_of_schema
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("cases", "0002_case_assigned_to_case_follows_case_status_changed_at_and_more")]
@@ -24,21 +23,8 @@ def old_schema(catalogue):
 
 
 def old_case(customer):
-    """A case row of the old schema, made through that schema's model: today's Case has columns
-    the old table lacks."""
-    state = MigrationExecutor(connection).loader.project_state(BEFORE)
-    malware = MainContent.objects.get(code="malware")
-    subscription = subscribe(customer.company, "premium-support")
-    return state.apps.get_model("cases", "Case").objects.create(
-        company_id=customer.company_id,
-        created_by_id=customer.pk,
-        subscription_id=subscription.pk,
-        service_id=subscription.service_id,
-        subject="件名",
-        main_content_id=malware.pk,
-        problem_id=Problem.objects.get(main_content=malware, code="virus-not-removed").pk,
-        priority_id=Priority.objects.get(code="normal").pk,
-        description="説明",
+    return create_case_of_schema(
+        MigrationExecutor(connection).loader.project_state(BEFORE).apps, customer
     )
 
 
