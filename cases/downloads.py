@@ -15,8 +15,9 @@ def attachment_response(attachment) -> FileResponse:
     a presigned URL is a bearer link that works for anyone until it expires."""
     try:
         handle = uploads.open_stored(attachment.stored_name)
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # gone from the store, or a name that was never stored
         raise Http404 from None
+    # A store that is away or refusing raises hub.outages.Unavailable: 503 "try again".
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -206,7 +206,7 @@ def attachment_storage() -> Storage:
 class Sweepable(Protocol):
     """What cleanup_uploads needs of the attachment storage beyond Django's Storage API."""
 
-    def stale_names(self, cutoff: float) -> Iterator[str]: ...
+    def listing(self) -> Iterator[tuple[str, float]]: ...
 
     def abort_stale_uploads(self, cutoff: float) -> int: ...
 
@@ -221,6 +221,10 @@ def sweepable_storage() -> Sweepable:
             "cases.uploads.AttachmentFileStorage or cases.storage_s3.AttachmentS3Storage."
         )
     return storage
+
+
+# A file being written on the filesystem (AttachmentFileStorage): never a whole attachment.
+PARTIAL_SUFFIX = ".part"
 
 
 def key_of(stored_name: str) -> str:
@@ -252,7 +256,7 @@ class AttachmentFileStorage(FileSystemStorage):
     def _save(self, name: str, content: Any) -> str:
         path = Path(self.path(name))
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
+        partial = path.with_suffix(PARTIAL_SUFFIX)
         try:
             with partial.open("wb") as target:
                 for chunk in content.chunks(CHUNK):
@@ -263,15 +267,15 @@ class AttachmentFileStorage(FileSystemStorage):
             raise
         return name
 
-    def stale_names(self, cutoff: float) -> Iterator[str]:
-        """Names of the files (partial ones included) last written before `cutoff`."""
+    def listing(self) -> Iterator[tuple[str, float]]:
+        """(name, time last written) of every file, partial ones (PARTIAL_SUFFIX) included."""
         root = Path(self.location)
         for path in root.glob("*/*") if root.exists() else ():
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                yield path.relative_to(root).as_posix()
+            if path.is_file():
+                yield path.relative_to(root).as_posix(), path.stat().st_mtime
 
     def abort_stale_uploads(self, cutoff: float) -> int:
-        return 0  # a partial file is a file here: stale_names has it
+        return 0  # a partial file is a file here: the listing has it
 
 
 class _Digesting(File):

@@ -21,6 +21,7 @@ same stages, response targets and lists on every request. Each process keeps wha
 Kept objects are shared by every request of the process: read them, never change them.
 """
 
+import logging
 import threading
 import time
 import uuid
@@ -32,6 +33,7 @@ from django.core.cache import caches
 from django.db import connection, transaction
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # The catalogue's version in the shared cache: a random token, never a counter, so that a
 # version lost (evicted, flushed) and made anew can never equal one a copy was read at.
@@ -39,23 +41,49 @@ VERSION_KEY = "catalogue:version"
 
 _shared: dict[str, tuple[float, str | None, Any]] = {}
 _transaction = threading.local()
+# Set while the shared cache fails, so that an outage is logged once, not on every page.
+_failing = threading.Event()
 
 
 def _version() -> str | None:
-    """The catalogue's version in the shared cache; None without one (CATALOGUE_VERSION_CACHE)."""
+    """The catalogue's version in the shared cache; None without one (CATALOGUE_VERSION_CACHE)
+    or while it cannot be read: copies are then bounded by CATALOGUE_CACHE_SECONDS alone, as
+    on a single server, rather than a page failing for a list that rarely changes."""
     if not settings.CATALOGUE_VERSION_CACHE:
         return None
     shared = caches[settings.CATALOGUE_VERSION_CACHE]
-    version = shared.get(VERSION_KEY)
-    if version is None:
-        shared.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    try:
         version = shared.get(VERSION_KEY)
+        if version is None:
+            shared.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = shared.get(VERSION_KEY)
+    except Exception as error:  # any backend's fault: Redis away, silent, refusing
+        _shared_cache_failed(error)
+        return None
+    _shared_cache_answered()
     return version
 
 
 def _replace_version() -> None:
-    if settings.CATALOGUE_VERSION_CACHE:
+    if not settings.CATALOGUE_VERSION_CACHE:
+        return
+    try:
         caches[settings.CATALOGUE_VERSION_CACHE].set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception as error:
+        # The edit is saved; the other processes see it CATALOGUE_CACHE_SECONDS later at most.
+        _shared_cache_failed(error)
+
+
+def _shared_cache_failed(error: Exception) -> None:
+    if not _failing.is_set():
+        _failing.set()
+        logger.warning("catalogue version unreadable, copies kept by time alone: %r", error)
+
+
+def _shared_cache_answered() -> None:
+    if _failing.is_set():
+        _failing.clear()
+        logger.info("catalogue version readable again")
 
 
 def _fresh(since: float, version: str | None, now: float, current: str | None) -> bool:

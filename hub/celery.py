@@ -9,6 +9,9 @@ import os
 
 from celery import Celery
 
+# Before the app is made: Celery installs its Django fix-up (django.setup() in each worker,
+# database connections closed around tasks) only when this is set, and `celery -A hub` may be
+# started without it. A default, as in manage.py: a value already set is kept.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
 app = Celery("hub")

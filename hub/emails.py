@@ -32,9 +32,6 @@ MAX_ATTEMPTS = 10
 # The retry command stops after this many failures in a row: the server is away, and trying
 # every queued email against it would make one run last (queued emails × EMAIL_TIMEOUT).
 MAX_FAILURES_IN_A_ROW = 3
-# The lease of a claim outlives any real send (an SMTP exchange is about ten round trips, each
-# bounded by EMAIL_TIMEOUT); only a sender that died leaves a claim to run out.
-MIN_CLAIM_LEASE = dt.timedelta(minutes=5)
 
 
 def absolute_url(path: str) -> str:
@@ -89,7 +86,22 @@ def _deliver_and_disconnect(email_id: int) -> None:
 
 
 def claim_lease() -> dt.timedelta:
-    return max(MIN_CLAIM_LEASE, dt.timedelta(seconds=20 * settings.EMAIL_TIMEOUT))
+    """How long a claim holds: longer than any real send (EMAIL_CLAIM_LEASE_SECONDS), so only a
+    sender that died leaves a claim to run out."""
+    return dt.timedelta(seconds=settings.EMAIL_CLAIM_LEASE_SECONDS)
+
+
+def claim_left(email_id: int) -> dt.timedelta | None:
+    """How long another sender's claim on the unsent email still holds; None when the email is
+    sent, gone, or free to claim now."""
+    now = timezone.now()
+    until = (
+        OutboundEmail.objects.unsent()
+        .filter(pk=email_id, claimed_until__gt=now)
+        .values_list("claimed_until", flat=True)
+        .first()
+    )
+    return None if until is None else until - now
 
 
 class Outcome(enum.Enum):

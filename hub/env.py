@@ -5,6 +5,7 @@ start-up with one clear line instead of a traceback deep inside Django.
 """
 
 import hashlib
+import importlib.util
 import os
 import re
 import sys
@@ -148,17 +149,32 @@ _RELEASE = re.compile(r"[A-Za-z0-9._+-]{1,64}")
 _RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
 
 
-def redis_caches(name: str, url: str, *, release: str) -> dict:
-    """The CACHES of a deployment with Redis at `url` (the variable `name`), in two aliases:
+LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+# Markup kept by {% cache ... using="fragments" %} (a Chatter message, a file's row, the page
+# head) stays in each process's memory even with Redis: its keys name everything it is drawn
+# from (ids, times stored, names, language, time zone), so no server can serve a stale one, and
+# a page of thirty messages would otherwise wait for thirty Redis round trips (~0.1-0.8 ms each
+# against ~0.01 ms here: docs/benchmarks.md, shared run). A process starts with none after a
+# deploy. About 2 KB each: 5,000 cost ~10 MB per worker at most.
+FRAGMENTS_CACHE = {
+    "BACKEND": LOCAL_MEMORY,
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+REDIS_CONNECT_TIMEOUT = 2
+REDIS_TIMEOUT = 5
 
-    - "default", whose keys start with the release: markup kept by {% cache %} (a Chatter
-      message, a file's row, the page head) is drawn from this release's templates, code and
-      translations, so a deploy starts it anew instead of serving the old release's markup
-      for up to ten minutes. A server of the old release, still running during a rolling
-      deploy, keeps to its own keys.
+
+def redis_caches(name: str, url: str, *, release: str) -> dict:
+    """The CACHES of a deployment with Redis at `url` (the variable `name`), in three aliases:
+
+    - "default", whose keys start with the release, so that what Django or a library keeps
+      there is drawn from one release's code; a server of the old release, still running
+      during a rolling deploy, keeps to its own keys.
     - "shared", the same for every release: what must mean one thing to every server at once,
       whatever it runs (sessions, so that a sign-out on a new server ends the session on an
       old one too; the catalogue's version, catalog/cache.py).
+    - "fragments", each process's own memory, as without Redis (`local_caches`).
     """
     try:
         scheme = urlsplit(url).scheme
@@ -175,10 +191,24 @@ def redis_caches(name: str, url: str, *, release: str) -> dict:
             "(as git describe or an image tag prints them)."
         )
     backend = "django.core.cache.backends.redis.RedisCache"
+    # A Redis that accepts but never answers would hold every request (sessions need it): a
+    # bound wait turns it into the outage page (hub/outages.py), as a refused connection is.
+    options = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
     return {
-        "default": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": f"hub:{release}"},
-        "shared": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": "hub"},
+        "default": {
+            "BACKEND": backend,
+            "LOCATION": url,
+            "KEY_PREFIX": f"hub:{release}",
+            "OPTIONS": options,
+        },
+        "shared": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": "hub", "OPTIONS": options},
+        "fragments": FRAGMENTS_CACHE,
     }
+
+
+def local_caches() -> dict:
+    """The CACHES of one server without Redis: each process's own memory."""
+    return {"default": {"BACKEND": LOCAL_MEMORY}, "fragments": FRAGMENTS_CACHE}
 
 
 def release_of_sources(base_dir: Path, distribution: str = "services-hub") -> str:
@@ -223,14 +253,27 @@ def storage_from_url(name: str, url: str) -> dict:
             f"{name} must look like s3://bucket/prefix; leave it unset to keep attachments on "
             "the filesystem (UPLOAD_ROOT)."
         )
-    if parts.username or parts.password:
+    if "@" in parts.netloc:
         raise SettingsError(
             f"{name} must not hold credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
+        )
+    if ":" in parts.netloc:
+        # The name is a bucket's, not a server's: a port here would be dropped without a word.
+        raise SettingsError(
+            f"{name} names a bucket, which has no port: give the server as "
+            "?endpoint_url=http://host:port."
         )
     options = dict(parse_qsl(parts.query))
     if unknown := set(options) - _S3_OPTIONS:
         raise SettingsError(
             f"{name} has unknown options {sorted(unknown)}; known: {sorted(_S3_OPTIONS)}."
+        )
+    if "endpoint_url" in options:
+        _check_endpoint(name, options["endpoint_url"])
+    if not all(importlib.util.find_spec(module) for module in ("storages", "boto3")):
+        raise SettingsError(
+            f"{name} names an S3 bucket, but the packages for it are not installed: "
+            "pip install 'services-hub[s3]'."
         )
     prefix = unquote(parts.path).strip("/")
     return {
@@ -238,3 +281,22 @@ def storage_from_url(name: str, url: str) -> dict:
         # parts.hostname is lower-cased, as bucket names are.
         "OPTIONS": {"bucket_name": parts.hostname, "location": prefix or "attachments"} | options,
     }
+
+
+def _check_endpoint(name: str, url: str) -> None:
+    """An S3 server's address: http(s)://host[:port], without credentials (they would sit in
+    every log and error page that shows the setting; boto3 reads them from its own chain)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as error:
+        raise SettingsError(f"{name}'s endpoint_url is not a valid URL: {error}.") from None
+    if "@" in parts.netloc:
+        raise SettingsError(
+            f"{name}'s endpoint_url must not hold credentials: set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY."
+        )
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(
+            f"{name}'s endpoint_url must look like https://host[:port] (got {url!r})."
+        )

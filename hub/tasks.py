@@ -7,13 +7,15 @@ A database that is away is retried with exponential back-off.
 
 import io
 import logging
+import math
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError
 
-from hub.emails import Outcome, deliver, deliver_pending
+from hub.emails import Outcome, claim_left, deliver, deliver_pending
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +23,8 @@ logger = logging.getLogger(__name__)
 # after that it waits for `retry_pending_email`, which gives it up at emails.MAX_ATTEMPTS.
 MAIL_RETRIES = 5
 MAIL_BACKOFF_SECONDS = 60
-MAIL_BACKOFF_MAX_SECONDS = 1800
+# Set with the broker's visibility timeout, which must outlast it (hub/settings.py).
+MAIL_BACKOFF_MAX_SECONDS = settings.MAIL_BACKOFF_MAX_SECONDS
 
 _on_database_error = {
     "autoretry_for": (DatabaseError,),
@@ -34,10 +37,21 @@ _on_database_error = {
 
 @shared_task(bind=True, **_on_database_error | {"max_retries": MAIL_RETRIES})
 def deliver_email(self, email_id: int) -> str:
-    """Send one queued email unless it is sent already or another sender holds it."""
+    """Send one queued email unless it is sent already or another sender holds it.
+
+    Held by another sender's claim, the task comes back when that claim runs out: this message
+    may be one delivered again because its worker died mid-send, and that worker's claim would
+    otherwise leave the email to the next `retry_pending_email` run. Those returns and the
+    retries of refused sends share one budget (MAIL_RETRIES).
+    """
     outcome = deliver(email_id)
-    if outcome is Outcome.FAILED and self.request.retries < MAIL_RETRIES:
+    if self.request.retries >= MAIL_RETRIES:
+        return outcome.value
+    if outcome is Outcome.FAILED:
         raise self.retry(countdown=mail_retry_countdown(self.request.retries))
+    if outcome is Outcome.BUSY and (left := claim_left(email_id)) is not None:
+        # A second past the claim's end: it has run out when the task comes back.
+        raise self.retry(countdown=math.ceil(left.total_seconds()) + 1)
     return outcome.value
 
 

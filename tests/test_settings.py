@@ -130,6 +130,8 @@ def test_it_rejects_a_malformed_database_url(url):
         ("HTTPS", "sometimes"),
         ("SQLITE_BUSY_TIMEOUT", "soon"),
         ("EMAIL_PORT", "-1"),
+        # Below 20 × EMAIL_TIMEOUT (10 s): a slow send's claim would run out mid-send.
+        ("EMAIL_CLAIM_LEASE", "199"),
     ],
 )
 @needs_checkout(START_UP_CHECKS)
@@ -139,6 +141,27 @@ def test_it_stops_start_up_on_a_bad_value_naming_the_variable(name, value):
     assert result.stderr.startswith(f"Configuration error: {name}")
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        # A refused email's task waits up to 1800 s for its retry, unacknowledged.
+        {"BROKER_VISIBILITY_TIMEOUT": "1800"},
+        # A task waiting out another sender's claim: the default 3600 s no longer outlasts it.
+        {"EMAIL_CLAIM_LEASE": "3600"},
+    ],
+)
+@needs_checkout(START_UP_CHECKS)
+def test_it_stops_start_up_on_a_broker_that_would_run_waiting_tasks_twice(env):
+    broker = {"REDIS_URL": "", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/7"}
+    result = manage("check", **broker, **env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error: BROKER_VISIBILITY_TIMEOUT")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert manage("check", **broker | {"CELERY_BROKER_URL": ""}, **env).returncode == 0, (
+        "no broker, nothing to refuse"
+    )
 
 
 def test_it_passes_check_deploy_with_production_values():

@@ -2,6 +2,8 @@
 of its own on a free port), reached over HTTP by the same boto3 code a deployment runs."""
 
 import hashlib
+import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -22,6 +24,7 @@ from cases import uploads
 from cases.models import Attachment
 from hub.env import storage_from_url
 from tests.helpers import force_sign_in, upload
+from tests.security.faults import assert_try_again, quietly
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -194,3 +197,105 @@ def test_it_sweeps_orphan_objects_and_unfinished_uploads(
     call_command("cleanup_uploads", "--min-age=-60", verbosity=0)
     assert keys(bucket) == [f"files/{kept.stored_name[:2]}/{kept.stored_name}"]
     assert unfinished(bucket) == []
+
+
+# -- a store that is away or refusing: "try again", never a 500 ------------------------------
+
+
+def point_attachments_at(settings, url: str) -> None:
+    entry = storage_from_url("STORAGE_URL", url)
+    entry["OPTIONS"] |= KEYS
+    settings.STORAGES = {**settings.STORAGES, "attachments": entry}
+
+
+def unreachable(settings, bucket, s3_endpoint) -> None:
+    """The bucket's storage, at an address where nothing listens any more."""
+    point_attachments_at(
+        settings,
+        f"s3://{bucket.bucket}/files?endpoint_url=http://127.0.0.1:{free_port()}"
+        "&region_name=us-east-1&addressing_style=path",
+    )
+
+
+def refusing(settings, bucket, s3_endpoint) -> None:
+    """The store answers, but with an error that is not "no such key": the bucket is gone
+    (NoSuchBucket, a 404 of another kind, as a deleted bucket or a wrong name gives)."""
+    point_attachments_at(
+        settings,
+        f"s3://{bucket.bucket}-gone/files?endpoint_url={s3_endpoint}"
+        "&region_name=us-east-1&addressing_style=path",
+    )
+
+
+@pytest.mark.parametrize("fault", [unreachable, refusing])
+def test_it_answers_try_again_for_a_download_when_the_store_fails(
+    bucket, s3_endpoint, customer_client, customer, make_case, settings, fault
+):
+    case = make_case(customer)
+    upload(customer_client, case, SimpleUploadedFile("a.log", b"log\n"))
+    attachment = Attachment.objects.get()
+    fault(settings, bucket, s3_endpoint)
+    url = reverse("cases:attachment_download", args=[case.number, attachment.pk])
+
+    response = quietly(customer_client).get(url)
+
+    assert_try_again(response, typed=False)  # the file is not gone: not a 404 either
+    assert keys(bucket) == [f"files/{attachment.stored_name[:2]}/{attachment.stored_name}"]
+
+
+@pytest.mark.parametrize("fault", [unreachable, refusing])
+def test_it_answers_try_again_for_an_upload_when_the_store_fails_and_keeps_nothing(
+    bucket, s3_endpoint, customer_client, customer, make_case, settings, fault
+):
+    case = make_case(customer)
+    fault(settings, bucket, s3_endpoint)
+
+    response = upload(
+        quietly(customer_client),
+        case,
+        SimpleUploadedFile("a.log", b"log\n"),
+        SimpleUploadedFile("big.log", b"x" * (uploads.PART + 1)),  # a multipart upload
+    )
+
+    assert_try_again(response, typed=False)  # the upload form has no text to show back
+    assert not Attachment.objects.exists()
+    assert keys(bucket) == [] and unfinished(bucket) == []
+
+
+@pytest.fixture(params=["none anywhere", "a failing credential_process"])
+def credentials_gone(request, monkeypatch, tmp_path):
+    """boto3 finds no credentials to sign with: none in the environment, the files or instance
+    metadata (a role whose metadata service is away) — or a credential_process helper (an SSO
+    or vault login that expired) that fails."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    config, credentials = tmp_path / "aws-config", tmp_path / "aws-credentials"
+    config.write_text("")
+    credentials.write_text("")
+    if request.param == "a failing credential_process":
+        failing = shlex.join([sys.executable, "-c", "raise SystemExit(1)"])
+        config.write_text(f"[default]\ncredential_process = {failing}\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_it_answers_try_again_when_the_store_has_no_credentials(
+    bucket, s3_endpoint, customer_client, customer, make_case, settings, credentials_gone
+):
+    case = make_case(customer)
+    upload(customer_client, case, SimpleUploadedFile("a.log", b"log\n"))  # with the keys
+    attachment = Attachment.objects.get()
+    stored = keys(bucket)
+    url = f"s3://{bucket.bucket}/files?endpoint_url={s3_endpoint}&region_name=us-east-1"
+    entry = storage_from_url("STORAGE_URL", url + "&addressing_style=path")
+    settings.STORAGES = {**settings.STORAGES, "attachments": entry}  # no keys of its own
+    client = quietly(customer_client)
+
+    download = client.get(reverse("cases:attachment_download", args=[case.number, attachment.pk]))
+    second = upload(client, case, SimpleUploadedFile("b.log", b"log\n"))
+
+    assert_try_again(download, typed=False)
+    assert_try_again(second, typed=False)
+    assert list(Attachment.objects.all()) == [attachment] and keys(bucket) == stored
