@@ -7,6 +7,7 @@ from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
 from catalog.models import Service
+from hub.env import local_caches, storage_from_url
 from tests.factories import (
     create_case,
     create_company,
@@ -45,11 +46,14 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # One server's defaults, whatever REDIS_URL the environment holds (query budgets count the
     # database session); the shared cache's own tests switch it on themselves.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = local_caches()
     settings.SESSION_ENGINE = "hub.sessions"
     settings.SESSION_CACHE_ALIAS = "default"
     settings.CATALOGUE_VERSION_CACHE = None
     settings.CELERY_BROKER_URL = ""  # mail after commit in-process; the tasks' tests use Redis
+    # Attachments on the filesystem (UPLOAD_ROOT above), also when the suite runs without
+    # tests.isolation; the S3 tests point them at a bucket of their own.
+    settings.STORAGES = {**settings.STORAGES, "attachments": storage_from_url("STORAGE_URL", "")}
 
 
 @pytest.fixture(scope="session")

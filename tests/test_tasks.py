@@ -5,6 +5,7 @@ mail to a real worker through a real Redis (database 1, or TEST_REDIS_URL), and 
 when no Redis answers (with TEST_REDIS_URL set, as in CI, they fail instead).
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from django.db import connection
 from accounts.services import invitation_create
 from cases.tasks import cleanup_uploads
 from hub import celery_app
+from hub.emails import claim_lease
 from hub.models import OutboundEmail
 from hub.tasks import (
     MAIL_RETRIES,
@@ -27,6 +29,7 @@ from hub.tasks import (
     retry_pending_email,
 )
 from tests.factories import create_outbound_email
+from tests.helpers import subprocess_env
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +109,36 @@ def test_it_schedules_every_task_with_beat(settings):
     assert scheduled <= set(celery_app.tasks)
 
 
+@pytest.mark.parametrize(
+    ("env", "seen"),
+    [
+        ({}, {"every": 300, "expires": 290, "lease": 300}),
+        (  # the lease's floor is 20 × EMAIL_TIMEOUT
+            {"MAIL_RETRY_SECONDS": "20", "EMAIL_TIMEOUT": "1", "EMAIL_CLAIM_LEASE": "20"},
+            {"every": 20, "expires": 19, "lease": 20},
+        ),
+    ],
+)
+def test_it_retries_mail_and_leases_claims_as_the_operator_says(env, seen):
+    show = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "retry = s.CELERY_BEAT_SCHEDULE['retry-pending-email']; print(json.dumps({"
+        "'every': retry['schedule'], 'expires': retry['options']['expires'], "
+        "'lease': s.EMAIL_CLAIM_LEASE_SECONDS}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=BASE_DIR,
+        env=subprocess_env(DJANGO_SETTINGS_MODULE="hub.settings", **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == seen
+
+
 # -- through Redis and a real worker -----------------------------------------------------------
 
 
@@ -162,25 +195,41 @@ def test_it_keeps_the_email_queued_when_the_broker_is_away(
     assert email.sent_at is None and email.attempts == 0, "left for retry_pending_email"
 
 
+# Claims run out in seconds, so a task that found one held comes back within the test: set by
+# tests/worker_settings.py (the environment's EMAIL_CLAIM_LEASE has a floor of 20 × EMAIL_TIMEOUT).
+WORKER_CLAIM_LEASE = 5
+
+
+def wait_for_log(log: Path, text: str, count: int = 1) -> None:
+    deadline = time.monotonic() + 60
+    while log.read_text().count(text) < count:
+        assert time.monotonic() < deadline, (
+            f"no {text!r} × {count} in the worker's log:\n{log.read_text()}"
+        )
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def worker(broker, transactional_db, settings, tmp_path):
     """`celery -A hub worker` on the test database; yields the folder it writes mail to."""
     var_dir = tmp_path / "var"
     log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-        "HUB_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
-        "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "VAR_DIR": str(var_dir),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-    }
+    env = subprocess_env(
+        DJANGO_SETTINGS_MODULE="tests.worker_settings",
+        DATABASE_URL=os.environ.get("DATABASE_URL", ""),  # the test database's server
+        HUB_TEST_DATABASE_NAME=str(connection.settings_dict["NAME"]),
+        REDIS_URL=REDIS_URL,
+        CELERY_BROKER_URL=REDIS_URL,
+        SECRET_KEY=settings.SECRET_KEY,
+        VAR_DIR=str(var_dir),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+    )
     command = [sys.executable, "-m", "celery", "-A", "hub", "worker", "--concurrency", "2"]
     command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=out, stderr=out)
     try:
+        wait_for_log(log, " ready.")
         yield var_dir / "mail", log
     finally:
         process.terminate()
@@ -201,13 +250,28 @@ def test_it_delivers_through_a_real_worker_exactly_once(worker, broker, company,
     deliver_email.delay(email.pk)
     deliver_email.delay(email.pk)
 
-    deadline = time.monotonic() + 60
-    while log.read_text().count("succeeded in") < 3:
-        assert time.monotonic() < deadline, f"the worker did not finish:\n{log.read_text()}"
-        time.sleep(0.2)
+    wait_for_log(log, "succeeded in", 3)
 
     email.refresh_from_db()
     assert email.sent_at is not None and email.attempts == 1
     sent = list(mail_dir.iterdir())
     assert len(sent) == 1, log.read_text()
     assert "To: w@example.com" in sent[0].read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_an_email_held_by_a_dead_worker_when_its_claim_runs_out(worker, settings):
+    mail_dir, log = worker
+    settings.EMAIL_CLAIM_LEASE_SECONDS = WORKER_CLAIM_LEASE
+    email = create_outbound_email("d@example.com")
+    # A worker claimed the email and was killed mid-send; its message is delivered again.
+    assert OutboundEmail.claim(email.pk, lease=claim_lease()) is not None
+    deliver_email.delay(email.pk)
+
+    wait_for_log(log, "succeeded in")
+
+    email.refresh_from_db()
+    assert email.sent_at is not None, "sent once the dead worker's claim ran out"
+    assert email.attempts == 2, "the dead worker's attempt and this one"
+    assert "Retry in" in log.read_text(), "the task came back rather than giving up"
+    assert len(list(mail_dir.iterdir())) == 1
