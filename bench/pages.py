@@ -86,6 +86,7 @@ def find(customer: Browser, operator: Browser, handles: dict[str, Any]) -> list[
     pages.append(_poll(customer, poll["hx-get"]))
     older = _needed(chatter.first(hx_get_="/chatter/older/"), "the older-messages link")
     pages.append(Page("older", "Chatter: older messages", older["hx-get"], CUSTOMER, headers=HTMX))
+    pages.append(_download(customer, long_number))
     pages += _case_form(customer)
     pages.append(Page("bare_operator", "bare view, operator signed in", "/bench/bare", OPERATOR))
     pages.append(Page("admin_list", "admin: case list", "/admin/cases/case/", OPERATOR))
@@ -114,8 +115,22 @@ def _poll(customer: Browser, url: str) -> Page:
     return page
 
 
+def _download(customer: Browser, number: str) -> Page:
+    """The first file the 1,000-message case's Attachments tab links to: the access check, the
+    file read from the attachment storage (the disk, or the shared run's bucket) and sent."""
+    listed = _load(customer, _case_path(number, "attachments")).text
+    links = re.findall(rf'href="(/cases/{number}/attachments/\d+/)"', listed)
+    if not links:
+        raise BenchError("no download link on the 1,000-message case's Attachments tab")
+    # Its size, when it answers (the probe before the load says so when it does not).
+    first = customer.get(links[0])
+    size = f" ({len(first.body):,} bytes)" if first.status == 200 else ""
+    return Page("download", f"attachment download, 1,000-message case{size}", links[0], CUSTOMER)
+
+
 def _case_form(customer: Browser) -> list[Page]:
-    """The new-case form and the refresh htmx sends when a service is chosen."""
+    """The new-case form, the refresh htmx sends when a service is chosen, and the 商品ID
+    box's suggestions."""
     form = _load(customer, "/cases/new/").tags()
     services = [value for value in form.options.get("service", []) if value]
     if not services:
@@ -140,6 +155,14 @@ def _case_form(customer: Browser) -> list[Page]:
             method="POST",
             headers=headers,
             form=fields,
+        ),
+        # Asked at every pause in typing in the 商品ID box.
+        Page(
+            "case_form_suggest",
+            "new-case form: 商品ID suggestions (htmx)",
+            "/cases/new/products/?product_query=ESET+Endpoint",
+            CUSTOMER,
+            headers=dict(HTMX),
         ),
     ]
 

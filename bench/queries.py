@@ -36,6 +36,9 @@ def _request(client: Any, page: dict[str, Any]) -> int:
         content_type="application/x-www-form-urlencoded",
         headers=page["headers"],
     )
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)  # a download: the whole file, as a server sends it
+    response.close()
     return int(response.status_code)
 
 

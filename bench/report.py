@@ -13,6 +13,8 @@ CLASSROOM_P95_MS = 1000.0
 # The bare view loaded with a signed-in session: what the session, user and second-factor
 # layers cost every signed-in page before its view runs. A second ratio, beside the goals'.
 SIGNED_IN_BARE = {"customer": "bare_signed_in", "operator": "bare_operator"}
+# The run of issue #15's shared parts (bench/shared.py), set beside the embedded PostgreSQL run.
+SHARED_LABEL = "PostgreSQL, shared parts"
 
 
 @dataclass
@@ -45,6 +47,8 @@ class DatabaseRun:
     classroom_dev_note: str = ""
     skipped: str = ""
     notes: list[str] = field(default_factory=list)
+    # The label of the run this one is set beside, page by page (the shared run: "PostgreSQL").
+    baseline: str = ""
 
     def row(self, key: str) -> Measured | None:
         return next((row for row in self.rows if row.key == key), None)
@@ -114,6 +118,25 @@ def signed_in_ratio(run: DatabaseRun, key: str) -> float | None:
     return ratio(run, key, reference)
 
 
+def added_ms(baseline: DatabaseRun, run: DatabaseRun, key: str) -> float | None:
+    """What `run` adds to one request of page `key` over `baseline` (negative: saves), in ms of
+    the machine's time at the baseline's bare speed. Each run's page is counted in bare-view
+    requests (1 / × bare), which cancels the machine's drift between the runs; the difference
+    is turned into ms by the baseline's bare view (1,000 / its req/s). None unless both runs
+    measured the page without failed requests."""
+    if not (_clean(baseline, key) and _clean(run, key)):
+        return None
+    mine, theirs, bare = ratio(run, key), ratio(baseline, key), bare_mean(baseline)
+    if not mine or not theirs or not bare:
+        return None
+    return (1 / mine - 1 / theirs) * 1000 / bare
+
+
+def _clean(run: DatabaseRun, key: str) -> bool:
+    row = run.row(key)
+    return row is not None and row.result is not None and not row.result.errors
+
+
 def pair_met(run: DatabaseRun, key: str, reference: str, wanted: float) -> bool:
     """Met when measured, without failed requests, at or above the ratio."""
     value = ratio(run, key, reference)
@@ -152,6 +175,12 @@ def times(value: float) -> str:
 
 def ms(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def signed_ms(value: float) -> str:
+    sign = "−" if value < 0 else "+"
+    size = abs(value)
+    return sign + (f"{size:.2f}" if size < 10 else ms(size))
 
 
 def yes_no(met: bool) -> str:
@@ -198,6 +227,40 @@ def table(run: DatabaseRun) -> str:
         if row.result is not None and row.result.errors
     ]
     return "\n".join(lines + (["", *problems] if problems else []))
+
+
+def shared_table(baseline: DatabaseRun, run: DatabaseRun) -> str:
+    """Each page of `run` beside the same page of `baseline`: `baseline → run` in each cell."""
+    lines = [
+        "| Page | req/s | p50 ms | × bare | added ms per request | queries |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in run.rows:
+        before = baseline.row(row.key)
+        added = added_ms(baseline, run, row.key)
+        cells = [
+            row.name,
+            _side_by_side(before, row, lambda m: rate(m.result.requests_per_second)),
+            _side_by_side(before, row, lambda m: ms(m.result.p50_ms)),
+            " → ".join(_ratio_cell(r, row.key) for r in (baseline, run)),
+            "–" if added is None else signed_ms(added),
+            " → ".join(
+                "–" if m is None or m.queries is None else str(m.queries) for m in (before, row)
+            ),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _side_by_side(before: Measured | None, after: Measured, shown: Any) -> str:
+    return " → ".join(
+        "–" if m is None or m.result is None else str(shown(m)) for m in (before, after)
+    )
+
+
+def _ratio_cell(run: DatabaseRun, key: str) -> str:
+    value = ratio(run, key)
+    return "–" if value is None else times(value)
 
 
 def classroom_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -257,6 +320,48 @@ def _classroom_cell(rows: Sequence[dict[str, Any]]) -> str:
         return "not run"
     worst = max(float(row.get("p95_ms", 0)) for row in rows)
     return f"worst p95 {ms(worst)} ms: {yes_no(classroom_met(rows))}"
+
+
+SHARED_TEXT = (
+    "The same pages, data and wrk loads on the same PostgreSQL database, with the parts that "
+    "several servers share switched on: Redis for the cache (kept markup, the catalogue's "
+    "version) and the sessions (`cached_db`: read from Redis, written to both), the "
+    "attachments on an S3 bucket (moto's server) and the notification mail handed to a Celery "
+    "worker through Redis rather than to a thread of the web worker. Each cell is `embedded → "
+    "shared`. `added ms per request` is what the shared parts add to one request of the page "
+    "(negative: what they save), in the machine's time: each run's page counted in the "
+    "bare-view requests it takes (1 / × bare, which cancels the machine's drift between the "
+    "runs), the difference in ms at the embedded run's bare speed (1,000 / its bare req/s; "
+    "with both workers busy, about half a request's CPU time on these 2 cores). Redis, moto "
+    "and the worker run on the same cores as gunicorn, so their CPU is part of the cost. The "
+    "attachment download is the access check, the file opened (a file on the disk; a GetObject "
+    "over HTTP from the bucket) and its few bytes streamed back: the object store's cost per "
+    "download. moto is a Python server on the same cores, so the store's own work is counted "
+    "here, which a real store does elsewhere, while a network's round trip to it is not; large "
+    "files stream in flat memory either way (tests/test_storage_s3.py). Sharing a post queues "
+    "the notification emails after commit: embedded, a thread of the web worker sends them; "
+    "shared, the request publishes a task per "
+    "email to Redis and the worker sends them, so that row is the publish against the thread "
+    "(the notes say how soon the worker had sent them). Queries are counted in-process with "
+    "the same settings: a signed-in page reads its session from Redis, one query fewer."
+)
+
+
+def _shared_section(runs: Sequence[DatabaseRun], run: DatabaseRun) -> Iterable[str]:
+    """`run` beside its baseline run, when both were measured."""
+    if run.skipped:
+        return
+    yield f"## {run.label} beside {run.baseline} (issue #15)"
+    yield ""
+    baseline = next((r for r in runs if r.label == run.baseline and not r.skipped), None)
+    if baseline is None:
+        yield f"Not compared: {run.baseline} was not measured in this run (see `--db`)."
+        yield ""
+        return
+    yield SHARED_TEXT
+    yield ""
+    yield shared_table(baseline, run)
+    yield ""
 
 
 def _section(run: DatabaseRun) -> Iterable[str]:
@@ -341,5 +446,9 @@ def document(
         goals_table(runs),
         "",
     ]
-    body = [line for run in runs for line in _section(run)]
+    body = [
+        line
+        for run in runs
+        for line in [*(_shared_section(runs, run) if run.baseline else ()), *_section(run)]
+    ]
     return "\n".join(head + body).rstrip() + "\n"

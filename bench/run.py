@@ -1,17 +1,21 @@
 """`make bench`: every page of the portal under load, as a ratio to a bare view of the same run,
-on SQLite and on PostgreSQL, written to docs/benchmarks.md.
+on SQLite, on PostgreSQL and on PostgreSQL with the shared parts of issue #15 (Redis cache and
+sessions, attachments on an S3 bucket, mail through Celery), written to docs/benchmarks.md.
 
 For each database: its own VAR_DIR (var/bench/<db>/), migrate, the catalogue, the data of
 `manage.py generate_data` (made once and kept; --fresh makes it again), collectstatic; then
 gunicorn with production settings and 2 sync workers on a free port of 127.0.0.1, the bench
 customer and operator signed in through the real pages (password, then TOTP code), wrk on
 each page with their cookies, the classroom journey (bench/classroom.py) against the same
-server, and the SQL queries of each page counted in-process (bench/queries.py).
+server, and the SQL queries of each page counted in-process (bench/queries.py). The shared
+run (bench/shared.py) uses the PostgreSQL folder and data, runs when Redis answers and is
+skipped, saying so, when it does not.
 
-    .venv/bin/python -m bench.run [--db sqlite|postgres|both] [--quick] [--duration S] …
+    .venv/bin/python -m bench.run [--db sqlite|postgres|shared|both|all] [--quick] …
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.metadata
 import json
@@ -27,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import pages as page_list
-from bench import report, server, wrk
+from bench import report, server, shared, wrk
 from bench.pages import ANONYMOUS, CUSTOMER, OPERATOR, Page
 from bench.report import DatabaseRun, Measured
-from bench.web import BenchError, Browser, sign_in
+from bench.web import BenchError, BenchSkipped, Browser, sign_in
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/bench_hub"
 WARM_UP_S = 2
@@ -55,7 +59,14 @@ def say(text: str) -> None:
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--db",
+        type=runs_of,
+        default=runs_of("all"),
+        help="sqlite, postgres, shared (PostgreSQL with Redis, the object store and Celery), "
+        "both (sqlite,postgres) or all (the three, the default; shared when Redis answers); "
+        "several with commas: postgres,shared",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
     parser.add_argument("--quick", action="store_true", help="3 s per page: a smoke run")
     parser.add_argument("--fresh", action="store_true", help="make the data again")
@@ -65,6 +76,15 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-classroom", action="store_true")
     parser.add_argument("--var-dir", type=Path, default=server.ROOT / "var" / "bench")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="made when missing")
+    parser.add_argument(
+        "--redis-url",
+        default=shared.redis_url(),
+        help="the shared run's cache and sessions, EMPTIED when it starts "
+        f"(default: $REDIS_URL_BENCH or {shared.DEFAULT_REDIS})",
+    )
+    parser.add_argument(
+        "--broker-url", help="the shared run's Celery broker, EMPTIED too (default: next db)"
+    )
     parser.add_argument(
         "--output", type=Path, default=server.ROOT / "docs" / "benchmarks.md", help="the report"
     )
@@ -77,15 +97,41 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.duration = 3
+    try:
+        args.broker_url = args.broker_url or shared.next_database(args.redis_url)
+    except BenchError as error:
+        parser.error(str(error))
     return args
+
+
+RUNS = {
+    "sqlite": ("sqlite",),
+    "postgres": ("postgres",),
+    "shared": ("shared",),
+    "both": ("sqlite", "postgres"),
+    "all": ("sqlite", "postgres", "shared"),
+}
+
+
+def runs_of(value: str) -> tuple[str, ...]:
+    """--db: names of RUNS, comma-separated, as the runs they stand for, in their order."""
+    chosen: list[str] = []
+    for name in value.split(","):
+        if name.strip() not in RUNS:
+            raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(RUNS)}")
+        chosen += [run for run in RUNS[name.strip()] if run not in chosen]
+    return tuple(sorted(chosen, key=RUNS["all"].index))
 
 
 def databases(args: argparse.Namespace) -> list[server.Database]:
     chosen = []
-    if args.db in ("sqlite", "both"):
+    if "sqlite" in args.db:
         chosen.append(server.Database("SQLite", "sqlite"))
-    if args.db in ("postgres", "both"):
+    if "postgres" in args.db:
         chosen.append(server.Database("PostgreSQL", "postgres", args.postgres_url))
+    if "shared" in args.db:
+        label = report.SHARED_LABEL
+        chosen.append(server.Database(label, "postgres", args.postgres_url, shared=True))
     return chosen
 
 
@@ -99,10 +145,13 @@ def generate_args(args: argparse.Namespace) -> list[str]:
 def bench_database(
     database: server.Database, args: argparse.Namespace, versions: dict[str, str]
 ) -> DatabaseRun:
-    run = DatabaseRun(database.label)
+    run = DatabaseRun(database.label, baseline="PostgreSQL" if database.shared else "")
     var_dir = (args.var_dir / database.slug).absolute()
     env = server.environment(var_dir, database)
     new_database = False
+    if database.shared:  # before anything is prepared: skipped at once without Redis
+        versions["Redis"] = shared.redis_version(args.redis_url)
+        shared.redis_version(args.broker_url)
     if database.url:
         versions["PostgreSQL"], new_database = server.postgres(database.url)
     else:
@@ -112,10 +161,49 @@ def bench_database(
     handles = _handles(env, var_dir, args, new_database=new_database)
     prepared = time.monotonic() - started
     say(f"{database.label}: ready in {prepared:.0f} s")
+    with contextlib.ExitStack() as parts:
+        if database.shared:
+            env = parts.enter_context(
+                shared.parts(
+                    env,
+                    var_dir,
+                    handles,
+                    cache_url=args.redis_url,
+                    broker_url=args.broker_url,
+                    notes=run.notes,
+                    say=say,
+                )
+            )
+        pages = serve(database, args, env, var_dir, handles, run)
+        # With the shared parts still on: the in-process count uses the same cache and store.
+        counts = count_queries(env, pages, handles)
+    for row, counted in zip(run.rows, counts, strict=True):
+        row.queries = counted["queries"]
+        if counted["status"] != row.status and not row.problem:
+            run.notes.append(
+                f"{row.name}: in-process answer {counted['status']} (server: {row.status})"
+            )
+    run.notes.append(
+        f"Data: {_totals(handles)}. Took {time.monotonic() - started:.0f} s, of which "
+        f"{prepared:.0f} s preparing (migrations, data, static files)."
+    )
+    return run
+
+
+def serve(
+    database: server.Database,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    var_dir: Path,
+    handles: dict[str, Any],
+    run: DatabaseRun,
+) -> list[Page]:
+    """gunicorn on a free port, every page under wrk, the classroom journeys; the pages."""
     port = server.free_port()
-    env["SITE_URL"] = f"http://127.0.0.1:{port}"
+    env = env | {"SITE_URL": f"http://127.0.0.1:{port}"}
     say(f"{database.label}: gunicorn on 127.0.0.1:{port}, wrk {args.duration} s per page")
-    with server.gunicorn(env, port, var_dir / "gunicorn.log") as base_url:
+    log = var_dir / ("gunicorn-shared.log" if database.shared else "gunicorn.log")
+    with server.gunicorn(env, port, log) as base_url:
         browsers = {CUSTOMER: Browser(base_url), OPERATOR: Browser(base_url)}
         sign_in(browsers[CUSTOMER], handles["customer"])
         sign_in(browsers[OPERATOR], handles["operator"])
@@ -129,6 +217,13 @@ def bench_database(
             row = measure(page, browsers, base_url, args.duration, scripts)
             run.rows.append(row)
             say(f"  {_progress(row)}")
+            if database.shared and page.key == "post" and row.result is not None:
+                run.notes.append(shared.drain_note(args.broker_url))
+                say(f"  {run.notes[-1]}")
+        if database.shared:
+            # The classroom is a trainer's laptop: one server, the embedded default.
+            run.classroom_note = run.classroom_dev_note = "Not run with the shared parts."
+            return pages
         if args.no_classroom:
             run.classroom_note = "Not run (--no-classroom)."
         else:
@@ -142,17 +237,7 @@ def bench_database(
             run.classroom_dev, run.classroom_dev_note = classroom(
                 dev_url, dev_env, args.trainees, var_dir
             )
-    for row, counted in zip(run.rows, count_queries(env, pages, handles), strict=True):
-        row.queries = counted["queries"]
-        if counted["status"] != row.status and not row.problem:
-            run.notes.append(
-                f"{row.name}: in-process answer {counted['status']} (server: {row.status})"
-            )
-    run.notes.append(
-        f"Data: {_totals(handles)}. Took {time.monotonic() - started:.0f} s, of which "
-        f"{prepared:.0f} s preparing (migrations, data, static files)."
-    )
-    return run
+    return pages
 
 
 def _handles(
@@ -338,6 +423,9 @@ def machine(versions: dict[str, str], load_at_start: str) -> list[tuple[str, str
         ("Django", _version("Django")),
         ("SQLite", sqlite3.sqlite_version),
         ("PostgreSQL", versions.get("PostgreSQL", "not run")),
+        ("Redis", versions.get("Redis", "not run")),
+        ("Celery", _version("celery")),
+        ("moto (the object store of the shared run)", _version("moto")),
         ("gunicorn", _version("gunicorn")),
         ("wrk", wrk_version),
         ("locust", _version("locust")),
@@ -358,6 +446,21 @@ def commands(args: argparse.Namespace, argv: list[str]) -> list[str]:
         "gunicorn hub.wsgi --bind 127.0.0.1:<free port> --workers 2 --worker-class sync",
         f"wrk -t2 -c8 -d{args.duration}s --latency --timeout 10s -H 'Cookie: …' <page>"
         "   # each page, see below",
+        *(_shared_commands(args) if "shared" in args.db else []),
+    ]
+
+
+def _shared_commands(args: argparse.Namespace) -> list[str]:
+    endpoint = "http://127.0.0.1:<free port>"
+    return [
+        f"# {report.SHARED_LABEL}: var/bench/postgres and its data, Redis emptied first, and",
+        f"python -m moto.server -H 127.0.0.1 -p <free port>   # the object store ({endpoint})",
+        "python -m bench.bucket   # the bucket, and the files of the two measured cases",
+        f"REDIS_URL={args.redis_url} CELERY_BROKER_URL={args.broker_url} "
+        f"STORAGE_URL='{shared.storage_url(endpoint)}' AWS_ACCESS_KEY_ID=… "
+        "AWS_SECRET_ACCESS_KEY=… for each of:",
+        "celery " + " ".join(shared.WORKER[2:]),
+        "gunicorn hub.wsgi …   # as above, and the same wrk commands",
     ]
 
 
@@ -375,10 +478,12 @@ def main(argv: list[str] | None = None) -> int:
     for database in databases(args):
         try:
             run = bench_database(database, args, versions)
+        except BenchSkipped as error:
+            say(f"{database.label}: SKIPPED, not measured: {error}")
+            run = DatabaseRun(database.label, skipped=str(error))
         except BenchError as error:
-            skipped = str(error).startswith("no PostgreSQL server answers")
-            say(f"{database.label}: {'skipped' if skipped else 'FAILED'}: {error}")
-            failed = failed or not skipped
+            say(f"{database.label}: FAILED: {error}")
+            failed = True
             run = DatabaseRun(database.label, skipped=str(error))
         runs.append(run)
         if not run.skipped:
@@ -394,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args.output.write_text(text)
     say(report.goals_table(runs))
+    for run in runs:
+        if run.skipped:  # said again at the end: a long run's early lines scroll away
+            say(f"\nNot run: {run.label}: {run.skipped.splitlines()[0]}")
     say(f"\nWritten: {args.output}")
     return 1 if failed else 0
 

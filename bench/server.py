@@ -12,13 +12,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.web import BenchError
+from bench.web import BenchError, BenchSkipped
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -33,6 +33,9 @@ class Database:
     label: str  # SQLite, PostgreSQL
     slug: str  # the folder under the bench's VAR_DIR
     url: str = ""  # DATABASE_URL; empty for SQLite
+    # With Redis, the object store and a Celery worker (bench/shared.py), on this database's
+    # folder and data.
+    shared: bool = False
 
 
 def environment(var_dir: Path, database: Database) -> dict[str, str]:
@@ -170,7 +173,7 @@ def postgres(url: str) -> tuple[str, bool]:
                 )
     except psycopg.OperationalError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise BenchError(f"no PostgreSQL server answers at {url}: {first}") from None
+        raise BenchSkipped(f"no PostgreSQL server answers at {url}: {first}") from None
     return version, not exists
 
 
@@ -197,6 +200,9 @@ def gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
     stopped with its workers whatever happens."""
     command = [PYTHON, "-m", "gunicorn", "hub.wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(WORKERS), "--worker-class", "sync", "--error-logfile", str(log)]
+    # gunicorn 27 otherwise makes one control socket path per user: two benches (or the
+    # two-server test) at once would share it.
+    command += ["--no-control-socket"]
     with _serving("gunicorn", command, env, port, log) as base_url:
         yield base_url
 
@@ -216,23 +222,41 @@ def _serving(
     name: str, command: list[str], env: dict[str, str], port: int, log: Path
 ) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}"
+    with started(name, command, env, log, lambda: _healthy(base_url), waiting_for="/healthz"):
+        yield base_url
+
+
+@contextmanager
+def started(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    log: Path,
+    ready: Callable[[], bool],
+    *,
+    waiting_for: str,
+    stdout: bool = False,
+) -> Iterator[None]:
+    """`command` in the checkout, in a process group of its own, until `ready()` holds (60 s at
+    most); stopped with its children whatever happens. Its stderr (and stdout if asked) goes to
+    `log`."""
     with log.open("ab") as output:
         process = subprocess.Popen(
             command,
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=output if stdout else subprocess.DEVNULL,
             stderr=output,
             start_new_session=True,  # its own process group: stopped with its workers
         )
     try:
         deadline = time.monotonic() + 60
-        while not _healthy(base_url):
+        while not ready():
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text()[-2000:] if log.exists() else ""
-                raise BenchError(f"{name} did not answer /healthz:\n{tail}")
+                raise BenchError(f"{name} did not answer {waiting_for}:\n{tail}")
             time.sleep(0.3)
-        yield base_url
+        yield
     finally:
         _stop(process)
 

@@ -15,6 +15,10 @@ class BenchError(Exception):
     """Something the bench needs did not work; the message says what."""
 
 
+class BenchSkipped(BenchError):
+    """A run whose server is not there (no PostgreSQL, no Redis): skipped, not failed."""
+
+
 @dataclass
 class Answer:
     status: int
