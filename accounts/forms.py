@@ -1,4 +1,3 @@
-import zoneinfo
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -8,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 import audit
-from accounts import services, throttle
+from accounts import services, throttle, time_zones
 from accounts.models import Invitation, User
+from hub import forms as hub_forms
 
 PASSWORD_MAX_LENGTH = 4096
 CODE_MAX_LENGTH = 32
@@ -24,7 +24,7 @@ def password_field(label, autocomplete="new-password"):
     )
 
 
-class LoginForm(forms.Form):
+class LoginForm(hub_forms.Form):
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
@@ -81,7 +81,7 @@ class CodeField(forms.CharField):
         return services.normalize_code(value)
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(hub_forms.Form):
     """The 6-digit code of the authenticator app, or one of the recovery codes."""
 
     code = CodeField(
@@ -119,7 +119,7 @@ class SecondFactorForm(forms.Form):
         return code
 
 
-class AuthenticatorSetupForm(forms.Form):
+class AuthenticatorSetupForm(hub_forms.Form):
     """The current code of the app being set up: checked here, confirmed by the view through
     services.authenticator_confirm."""
 
@@ -169,7 +169,7 @@ class NewPasswordMixin(_FormBase):
                 self.add_error("password1", error)
 
 
-class RegistrationForm(NewPasswordMixin, forms.Form):
+class RegistrationForm(NewPasswordMixin, hub_forms.Form):
     full_name = forms.CharField(label=_("Name"), disabled=True, required=False)
     email = forms.EmailField(label=_("Email"), disabled=True, required=False)
     password1 = password_field(_("Password"))
@@ -191,11 +191,11 @@ class RegistrationForm(NewPasswordMixin, forms.Form):
         return self.cleaned_data
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(hub_forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
 
 
-class NewPasswordForm(NewPasswordMixin, forms.Form):
+class NewPasswordForm(NewPasswordMixin, hub_forms.Form):
     password1 = password_field(_("New password"))
     password2 = password_field(_("New password confirmation"))
 
@@ -220,7 +220,7 @@ class PasswordChangeForm(NewPasswordForm):
         return password_again(self.request, self.user, self.cleaned_data["current_password"])
 
 
-class PasswordConfirmForm(forms.Form):
+class PasswordConfirmForm(hub_forms.Form):
     """Security changes ask for the password again."""
 
     password = password_field(_("Password"), autocomplete="current-password")
@@ -244,15 +244,16 @@ def password_again(request, user, password):
     return password
 
 
-def time_zone_choices():
-    zones = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
-    return [(zone, zone.replace("_", " ")) for zone in zones]
-
-
-class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+class ProfileForm(hub_forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zones.time_zone_choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
     class Meta:
         model = User
         fields = ["time_zone", "language", "notify_own_cases_only"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A zone stored under an old name (Asia/Calcutta) is shown selected as the one it
+        # stands for, never as whatever comes first in the list.
+        self.initial["time_zone"] = time_zones.canonical(self.initial.get("time_zone") or "")

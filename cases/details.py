@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cases.models import Case
+from catalog.response_targets import NOT_A_COMMITMENT, first_response_text
 
 
 class DetailRow(NamedTuple):
@@ -21,8 +21,9 @@ class DetailRow(NamedTuple):
 
 def case_detail_rows(case: Case, *, response_minutes: int | None) -> list[DetailRow]:
     """(label, value) rows in the order the page shows them. Rows for what a case does not
-    have are left out: instance IDs, the response target, the case it follows; a case has
-    either a product with version and OS, or a product group and a list of products."""
+    have are left out: instance IDs, main content and problem, the response target, the case
+    it follows; a case has either a product with version and OS, or a product group and a
+    list of products."""
     rows = [
         DetailRow(_("Company name"), case.company.name),
         DetailRow(_("Contact name"), case.created_by.full_name),
@@ -58,21 +59,21 @@ def case_detail_rows(case: Case, *, response_minutes: int | None) -> list[Detail
                 _("Selected products"), ", ".join(product.name for product in case.products.all())
             ),
         ]
-    rows += [
-        DetailRow(_("Main content"), case.main_content.name),
-        DetailRow(_("Problem"), case.problem.name),
-        DetailRow(_("Priority"), case.priority.name),
-    ]
+    # The product-group layout asks for no main content or problem: no rows for them.
+    if case.main_content:
+        rows.append(DetailRow(_("Main content"), case.main_content.name))
+    if case.problem:
+        rows.append(DetailRow(_("Problem"), case.problem.name))
+    rows.append(DetailRow(_("Priority"), case.priority.name))
     if response_minutes:
         rows.append(
             DetailRow(
                 _("Response target"),
-                ngettext(
-                    "First response within %(minutes)s minute",
-                    "First response within %(minutes)s minutes",
-                    response_minutes,
-                )
-                % {"minutes": response_minutes},
+                format_html(
+                    '{}<div class="small text-body-secondary">{}</div>',
+                    first_response_text(response_minutes),
+                    NOT_A_COMMITMENT,
+                ),
             )
         )
     if case.follows:

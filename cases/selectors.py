@@ -2,9 +2,9 @@
 subscriptions) and the Chatter thread."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -15,7 +15,8 @@ from cases.models import Attachment, Case, Message
 from catalog import selectors
 from catalog.models import MainContent, Product, ProductGroup, Service
 
-# Without a search term, the product list offers the first entries of the catalogue.
+# The 商品ID box suggests this many products at most, and the list under it (without
+# JavaScript) offers as many: more is a list to scroll, not a search.
 PRODUCTS_LISTED = 20
 # What a post in the Chatter shows (cases/_message.html): of its author, the name only; the
 # rest of the user row (the password hash among it) costs a third of a thread's query.
@@ -162,8 +163,8 @@ def case_form_choices(company: Company, today: dt.date, raw: Mapping[str, Any]) 
     product, the problems of the chosen main content, the products of the chosen group.
 
     A parent is read as `as_id` reads it and only from its own list, so a forged id narrows
-    nothing. One query per chosen parent plus one for the product search; the lists
-    themselves are lazy, so the count does not grow with the catalogue.
+    nothing. One query per chosen parent; the product search reads the process's copy of
+    the catalogue; the lists themselves are lazy, so the count does not grow with it.
     """
     services = selectors.services_of(
         ServiceSubscription.objects.filter(company=company).usable(today)
@@ -196,23 +197,59 @@ def case_form_choices(company: Company, today: dt.date, raw: Mapping[str, Any]) 
     )
 
 
+class ProductLists(NamedTuple):
+    """The guide's dual list: 「使用可能な製品」 and 「選択した製品」."""
+
+    available: list[Product]
+    selected: list[Product]
+
+
+def dual_list(products: Iterable[Product], chosen: set[int]) -> ProductLists:
+    """`products` split into those not chosen and those chosen (ids in `chosen`), each in
+    alphabetical order as the guide shows them."""
+    available: list[Product] = []
+    selected: list[Product] = []
+    for product in products:
+        (selected if product.pk in chosen else available).append(product)
+    return ProductLists(alphabetical(available), alphabetical(selected))
+
+
+def alphabetical(products: Iterable[Product]) -> list[Product]:
+    """Products by name as the reader sees it (the request's language), ignoring case; equal
+    names keep the order they came in (menu order)."""
+    return sorted(products, key=lambda product: product.name.casefold())
+
+
 def _chosen(queryset: QuerySet, raw: Mapping[str, Any], name: str):
     pk = as_id(raw_value(raw, name))
     return None if pk is None else queryset.filter(pk=pk).first()
 
 
 def _product_choices(raw: Mapping[str, Any], product: Product | None) -> QuerySet[Product]:
-    """The matches of the search box (20 at most), plus the product already chosen."""
-    # Unvalidated yet: a term with control characters (NUL) searches for nothing.
-    term = str(raw_value(raw, "product_query") or "").strip()
-    if has_control_characters(term):
-        term = ""
-    matches = (
-        selectors.product_search(term, limit=PRODUCTS_LISTED)
-        if term
-        else selectors.products_in_group(None)[:PRODUCTS_LISTED]
-    )
-    ids = [p.pk for p in matches]
-    if product is not None:
+    """The product list under the search box: its suggestions (product_suggestions), plus
+    the product already chosen."""
+    ids = [p.pk for p in product_suggestions(raw_value(raw, "product_query")).products]
+    if product is not None and product.pk not in ids:
         ids.append(product.pk)
-    return selectors.products_by_id(ids)
+    return selectors.products_in_order(ids)
+
+
+def _search_term(value) -> str:
+    # Unvalidated yet: a term with control characters (NUL) is read as none.
+    term = str(value or "").strip()
+    return "" if has_control_characters(term) else term
+
+
+class ProductSuggestions(NamedTuple):
+    """What the 商品ID box offers under what was typed: the first matches and how many match."""
+
+    products: list[Product]
+    matching: int
+
+
+def product_suggestions(term) -> ProductSuggestions:
+    """The suggestions of the 商品ID box for `term` (catalog.selectors.product_search, every
+    product for a blank one), the first PRODUCTS_LISTED of them: no query once the process's
+    copy of the catalogue is read."""
+    found = selectors.product_search(_search_term(term))
+    return ProductSuggestions(found[:PRODUCTS_LISTED], len(found))

@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts import throttle
 from companion import services
 from companion.models import CompanionEnrollment
+from hub import forms as hub_forms
+from hub.forms import REQUIRED_MESSAGE
 
 
-class PairingForm(forms.Form):
+class PairingForm(hub_forms.Form):
     """The two words the app shows. Verifies only (throttled like passwords, 5 wrong phrases
     per account): the view claims the phrase through services.pairing_claim."""
 
@@ -45,7 +47,7 @@ def invalid_phrase() -> ValidationError:
     )
 
 
-class CompanionManageForm(forms.Form):
+class CompanionManageForm(hub_forms.Form):
     """Rename or remove; the password again is the view's policy (accounts.sudo)."""
 
     action = forms.ChoiceField(
@@ -58,5 +60,5 @@ class CompanionManageForm(forms.Form):
     def clean(self):
         cleaned = super().clean() or {}
         if cleaned.get("action") == "rename" and not (cleaned.get("name") or "").strip():
-            self.add_error("name", _("Enter a name."))
+            self.add_error("name", forms.ValidationError(REQUIRED_MESSAGE, code="required"))
         return cleaned

@@ -149,8 +149,7 @@ def assert_case_keeps_the_rules(case: Case, company: Company) -> None:
     assert case.company_id == company.pk
     assert case.service in selectors.services_for_plan(company.plan)
     assert company.subscriptions.filter(service=case.service).usable(today).exists()
-    assert case.main_content.active and case.problem.active and case.priority.active
-    assert case.problem.main_content_id == case.main_content_id
+    assert case.priority.active
     assert clean_text(case.subject, limit=SUBJECT_MAX) and case.subject.strip()
     assert clean_text(case.description, limit=DESCRIPTION_MAX) and case.description.strip()
     for value in (case.eset_protect_instance_id, case.eset_inspect_instance_id):
@@ -159,8 +158,12 @@ def assert_case_keeps_the_rules(case: Case, company: Company) -> None:
     products = list(case.products.all())
     if case.service.form_layout == FormLayout.PRODUCT_GROUP:
         assert case.product_id is case.product_version_id is case.operating_system_id is None
+        assert case.main_content_id is case.problem_id is None
+        assert case.priority.is_default
         assert products and all(p.active and p.group.active for p in products)
     else:
+        assert case.main_content.active and case.problem.active
+        assert case.problem.main_content_id == case.main_content_id
         assert not products and case.product_group_id is None
         assert case.product.active and case.product.group.active
         assert case.product_version.active and case.product_version.product_id == case.product_id

@@ -1,0 +1,69 @@
+"""The required marks of the case form's product layout in Chromium, in Japanese and English:
+each required field shows the mark and says it is required to assistive technology, the page
+says what the mark means, and an empty required field says so in the guide's words."""
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+
+from hub.forms import REQUIRED_MESSAGE
+from tests.helpers import signed_in_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# 製品, 製品のバージョン and OS among them: they carried no mark before.
+REQUIRED = [
+    "service",
+    "subject",
+    "product",
+    "product_version",
+    "operating_system",
+    "main_content",
+    "problem",
+    "priority",
+    "description",
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "scripted"),
+    [("ja", True), ("en", True), ("ja", False)],
+    ids=["japanese", "english", "japanese-without-javascript"],
+)
+def test_it_marks_every_required_field_of_the_product_layout(
+    new_page, customer, lite_services, language, scripted
+):
+    customer.language = language
+    customer.save()
+    locale = {"ja": "ja-JP", "en": "en-GB"}[language]
+    page = signed_in_page(new_page, customer, locale, java_script_enabled=scripted)
+    page.goto("/cases/new/?service=premium-support")
+    with translation.override(language):
+        legend = gettext("Fields marked %(mark)s are required.") % {"mark": "*"}
+        complete, create = str(REQUIRED_MESSAGE), gettext("Create")
+    expect(page.get_by_test_id("required-legend")).to_have_text(legend)
+
+    # With JavaScript the product is chosen in the 商品ID box, which then carries its mark;
+    # without, in the plain list below it.
+    product_mark = page.locator("label[for=id_product_query] .asteriskField")
+    if scripted:
+        expect(product_mark).to_be_visible()
+    else:
+        expect(product_mark).to_be_hidden()
+    for name in REQUIRED:
+        if name == "product" and scripted:
+            continue
+        expect(page.locator(f"label[for=id_{name}] .asteriskField")).to_be_visible()
+        control = page.locator(f"#id_{name}")
+        # `required` where HTML allows it; a list with no empty first choice says aria-required.
+        if name == "priority":
+            expect(control).to_have_attribute("aria-required", "true")
+        else:
+            expect(control).to_have_attribute("required", "")
+
+    page.get_by_role("button", name=create, exact=True).click()
+    shown = ["product_version", "operating_system"] + ([] if scripted else ["product"])
+    for name in shown:
+        expect(page.locator(f"#div_id_{name} .invalid-feedback")).to_have_text(complete)
+    assert page.problems == []
