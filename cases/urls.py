@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("new/", views.case_create, name="create"),
+    path("new/products/", views.product_suggestions, name="product_suggestions"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/chatter/older/", views.chatter_older, name="chatter_older"),
     path("<str:number>/chatter/updates/", views.chatter_updates, name="chatter_updates"),

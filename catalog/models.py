@@ -202,6 +202,17 @@ class Product(CodedEntry):
     operating_systems = models.ManyToManyField(
         OperatingSystem, related_name="products", blank=True, verbose_name=_("operating systems")
     )
+    # Both names are usually the English one: this is how a Japanese customer who types in
+    # katakana finds the product (catalog/search.py).
+    reading_ja = models.CharField(
+        _("Japanese reading"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The name as it is read, in katakana, for the product search, "
+            "e.g. イーセット エンドポイント セキュリティ."
+        ),
+    )
 
     class Meta(CodedEntry.Meta):
         verbose_name = _("product")

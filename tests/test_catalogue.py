@@ -141,9 +141,9 @@ def test_it_finds_products_by_part_of_a_name_whatever_the_case(catalogue):
         assert set(expected) <= set(names(selectors.product_search(term))), term
     found = names(selectors.product_search("endpoint security android"))
     assert found == ["ESET Endpoint Security for Android"]
-    assert not selectors.product_search("").exists()
-    assert not selectors.product_search("   ").exists()
-    assert not selectors.product_search("%").exists()
+    everything = Product.objects.active().filter(group__active=True).count()
+    assert len(selectors.product_search("")) == len(selectors.product_search("   ")) == everything
+    assert selectors.product_search("%") == []
 
 
 def test_it_finds_products_by_their_japanese_name(catalogue):
@@ -153,9 +153,10 @@ def test_it_finds_products_by_their_japanese_name(catalogue):
         assert names(selectors.product_search("暗号化")) == ["暗号化ツール"]
 
 
-def test_it_searches_in_one_query(catalogue, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        list(selectors.product_search("eset endpoint"))
+def test_it_searches_the_process_copy_without_a_query(catalogue, django_assert_num_queries):
+    selectors.product_search("eset endpoint")  # reads the copy, as a worker's first search does
+    with django_assert_num_queries(0):
+        assert selectors.product_search("eset endpoint")
 
 
 def test_it_hides_inactive_entries_from_new_forms_but_keeps_them_readable(catalogue):

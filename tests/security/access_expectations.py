@@ -142,6 +142,8 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     # cases --------------------------------------------------------------------------------
     # An empty POST to the form is a refresh of its dependent lists: the form again.
     "cases:create": _portal(OK, other=OK),
+    # The catalogue's products matching what was typed: the same for every company; GET only.
+    "cases:product_suggestions": _portal((OK, NOT_ALLOWED), other=(OK, NOT_ALLOWED)),
     "cases:detail": _portal(OK),
     "cases:chatter_older": _portal(OK),
     "cases:chatter_updates": _portal(OK),
