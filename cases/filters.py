@@ -37,7 +37,7 @@ class CaseFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("Status"), choices=STATES, required=False)
     service = CatalogChoiceField(
         label=_("Service"),
-        queryset=selectors.every_service(),
+        queryset=selectors.no_services(),  # the company's plan's: see __init__
         required=False,
         empty_label=_("All"),
     )
@@ -59,15 +59,20 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The services of the company's contract plan (the guide's menus differ between MDR
+        # Lite and Ultimate): a Lite company is never offered an Ultimate service to filter by.
+        self.services = selectors.services_of_company_plan(user.company_id)
+        self.fields["service"].queryset = self.services  # type: ignore[attr-defined]
 
     def select_lists(self):
         """(bound field, [(value, label, selected), …]) for each list of the filter row, which
         cases/_case_list.html draws itself: Django's widget templates cost more than the rows
         of the list. Selected as Select widgets select: the submitted value, even an unknown
         one (then none is)."""
-        # The catalogue's lists from the process's copy; the fields validate against the database.
+        # The priorities from the process's copy, the plan's services in one query; the fields
+        # validate against the database.
         kept = {
-            "service": selectors.every_service_choices,
+            "service": lambda: [(service.pk, service.name) for service in self.services],
             "priority": selectors.every_priority_choices,
         }
         lists = []

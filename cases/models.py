@@ -39,9 +39,26 @@ class CaseStatus(models.TextChoices):
 CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.INVALID)
 
 
+def initial_statuses_reached() -> list[str]:
+    return [CaseStatus.NEW.value]
+
+
 class CaseClosed(Exception):
     """A customer post on a case closed longer ago than the reopening window: the portal offers
     a follow-up case instead."""
+
+
+# What a poll reads of a case: enough to compare it with the page and redraw its status, its
+# bars and the follow-up offer (cases/_status.html), without a relation.
+POLL_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "statuses_reached",
+    "closed_at",
+    "service",
+    "stage",
+)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -97,18 +114,18 @@ class CaseQuerySet(models.QuerySet):
         return self.only("id", "number")
 
     def for_poll(self, user):
-        """What a Chatter poll compares with the page it polls for: the status, and the newest
-        message `user` may read as `newest_message_id` (an internal note never counts for a
-        customer). One query, an index look-up into the thread."""
+        """What a Chatter poll compares with the page it polls for: the status and the stage
+        (cases.progress.page_state), and the newest message `user` may read as
+        `newest_message_id` (an internal note never counts for a customer); besides, what
+        redraws the status-dependent parts of the page when they differ. One query, an index
+        look-up into the thread."""
         newest = (
             Message.objects.visible_to(user)
             .filter(case=models.OuterRef("pk"))
             .order_by("-id")
             .values("id")[:1]
         )
-        return self.only("id", "number", "status").annotate(
-            newest_message_id=models.Subquery(newest)
-        )
+        return self.only(*POLL_FIELDS).annotate(newest_message_id=models.Subquery(newest))
 
     def for_user(self, user):
         """The only way a view reaches cases: a customer sees their company's, nobody else's."""
@@ -187,11 +204,22 @@ class Case(models.Model):
     products = models.ManyToManyField(
         Product, related_name="+", blank=True, verbose_name=_("selected products")
     )
+    # Asked by the product layout only: the guide's product-group screen asks for neither.
     main_content = models.ForeignKey(
-        MainContent, on_delete=models.PROTECT, related_name="cases", verbose_name=_("main content")
+        MainContent,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        null=True,
+        blank=True,
+        verbose_name=_("main content"),
     )
     problem = models.ForeignKey(
-        Problem, on_delete=models.PROTECT, related_name="cases", verbose_name=_("problem")
+        Problem,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        null=True,
+        blank=True,
+        verbose_name=_("problem"),
     )
     priority = models.ForeignKey(
         Priority, on_delete=models.PROTECT, related_name="cases", verbose_name=_("priority")
@@ -231,6 +259,9 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Every status the case has been in, in the order first reached (move_to keeps it): the
+    # status bar shows as done only a step that happened (cases.progress).
+    statuses_reached = models.JSONField(default=initial_statuses_reached, editable=False)
     # The id of the form that created the case: a re-posted form finds its case, not a twin.
     submission_id = models.UUIDField(default=uuid.uuid4, editable=False)
 
@@ -305,13 +336,17 @@ class Case(models.Model):
 
     # -- status ------------------------------------------------------------------------------
 
+    # What move_to changes: for a caller that saves only these (save(update_fields=…)).
+    STATUS_FIELDS = ("status", "status_changed_at", "closed_at", "statuses_reached")
+
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
     def move_to(self, status: str, *, now: dt.datetime | None = None) -> bool:
-        """Change the status, stamping status_changed_at; closing stamps closed_at, reopening
-        clears it. Returns whether the status changed; the caller saves."""
+        """Change the status, stamping status_changed_at and adding it to statuses_reached;
+        closing stamps closed_at, reopening clears it. Returns whether the status changed;
+        the caller saves (STATUS_FIELDS)."""
         if status not in CaseStatus.values:
             raise ValueError(f"not a case status: {status!r}")
         if status == self.status:
@@ -319,6 +354,8 @@ class Case(models.Model):
         self.status = status
         self.status_changed_at = now or timezone.now()
         self.closed_at = self.status_changed_at if self.is_closed else None
+        if status not in self.statuses_reached:
+            self.statuses_reached = [*self.statuses_reached, str(status)]
         return True
 
     def move_for_public_post(self, *, by_operator: bool, now: dt.datetime | None = None) -> bool:
@@ -351,23 +388,6 @@ class Case(models.Model):
         """Whether a customer who wants to go on must file a follow-up case: closed, and the
         reopening window is over. (Any closed case may be followed up; see CaseQuerySet.closed.)"""
         return self.is_closed and not self.is_reopenable(now)
-
-    def status_steps(self):
-        """The five statuses for the progress bar: finished (green), current (blue) or not."""
-        order = list(CaseStatus)
-        current = order.index(CaseStatus(self.status))
-        steps = []
-        for index, status in enumerate(order):
-            if index == current:
-                state = "current"
-            elif index < current and not (
-                self.status == CaseStatus.INVALID and status == CaseStatus.RESOLVED
-            ):
-                state = "done"
-            else:
-                state = "todo"
-            steps.append({"label": status.label, "state": state, "is_current": state == "current"})
-        return steps
 
 
 class MessageQuerySet(models.QuerySet):

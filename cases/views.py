@@ -23,13 +23,9 @@ from cases.fields import as_case_number, as_id
 from cases.filters import CaseFilterForm
 from cases.forms import AttachmentForm, CaseForm, MessageForm, new_submission_id
 from cases.models import Attachment, Case, CaseClosed, CaseStatus
+from cases.progress import case_progress, page_is_current
 from cases.services import attachments_add, case_open, message_post
-from catalog.selectors import (
-    default_priority,
-    response_target_minutes,
-    service_by_code,
-    stages_of,
-)
+from catalog.selectors import default_priority, response_target_minutes, service_by_code
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +88,9 @@ def case_create(request):
         form = CaseForm(initial=initial, company=company, today=today, refresh_url=request.path)
     elif request.POST.get("action") != "create":
         # A refresh (htmx or the no-JavaScript "Update" buttons): narrow the dependent lists,
-        # keep everything typed, show no errors yet.
-        form = CaseForm(
-            initial=request.POST, company=company, today=today, refresh_url=request.path
+        # keep everything typed and chosen, show no errors yet.
+        form = CaseForm.refreshed(
+            request.POST, company=company, today=today, refresh_url=request.path
         )
     else:
         form = CaseForm(data=request.POST, company=company, today=today, refresh_url=request.path)
@@ -112,6 +108,15 @@ def case_create(request):
     if request.htmx:
         template += "#case-fields"
     return render(request, template, {"form": form})
+
+
+@company_member_required
+@require_http_methods(["GET"])
+def product_suggestions(request):
+    """The 商品ID box's suggestions for what was typed (htmx, as `product_query`): the options
+    of its list and, for screen readers, how many match. No query beyond the sign-in's."""
+    found = selectors.product_suggestions(request.GET.get("product_query", ""))
+    return render(request, "cases/_product_suggestions.html", {"found": found})
 
 
 # Stand-ins for the last argument of an address that a list's rows complete themselves.
@@ -164,7 +169,7 @@ def case_detail(request, number):
     context = {
         "case": case,
         "tab": tab,
-        "stages": list(stages_of(case.service)),
+        "progress": case_progress(case),
         "tab_labels": CaseTab.choices,
     }
     if tab == CaseTab.DETAILS:
@@ -208,13 +213,15 @@ def chatter_older(request, number):
 
 @company_member_required
 def chatter_updates(request, number):
-    """Polled by htmx every few seconds with the newest message id and the status the page
-    shows (`after`, `status`). Nothing new: 204 after one query and no template, and htmx
-    swaps nothing. Otherwise the messages newer than `after` (a page at most) and the badge."""
+    """Polled by htmx every few seconds with the newest message id and the status and stage
+    the page shows (`after`, cases.progress.page_state). Nothing new: 204 after one query and
+    no template, and htmx swaps nothing. Otherwise the messages newer than `after` (a page at
+    most) and, out of band, every part of the page that depends on the status
+    (cases/_status.html), together."""
     case = _case_for(request, number, Case.objects.for_poll(request.user))
     after = as_id(request.GET.get("after")) or 0
     has_new = (case.newest_message_id or 0) > after
-    if not has_new and request.GET.get("status") == case.status:
+    if not has_new and page_is_current(case, request.GET):
         return _no_store(HttpResponse(status=204))
     new = []
     if has_new:
@@ -228,6 +235,8 @@ def chatter_updates(request, number):
         "thread": new,
         "newest_id": new[-1].pk if new else after,
         "poll_seconds": settings.CHATTER_POLL_SECONDS,
+        "progress": case_progress(case),
+        "status_changed": request.GET.get("status") != case.status,
     }
     return _no_store(render(request, "cases/_chatter_updates.html", context))
 
@@ -284,7 +293,8 @@ def attachments_upload(request, number):
             messages.error(request, text)
         return redirect(detail)
     except OSError:
-        # Disk full or storage away: attachments_add kept no row and no file.
+        # Disk full: attachments_add kept no row and no file (a store that is away
+        # raises hub.outages.Unavailable, answered 503 by hub.middleware).
         logger.exception("storing attachments for case %s failed", case.number)
         messages.error(
             request, _("The files could not be stored; nothing was saved. Try again later.")

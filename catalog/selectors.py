@@ -1,17 +1,18 @@
 """Read API of the catalogue for the case form: the only place forms and views query it.
 
-Everything here offers active entries only, except `service_by_code` and the `every_*` lists of
-the case list's filters; old cases read their (possibly inactive) entries through their own
-foreign keys. What every page reads alike (stages, response targets, the default priority, the
-filters' lists) comes from the process's copy (catalog/cache.py): objects to read, not change.
+Everything here offers active entries only, except `service_by_code` and the lists of the case
+list's filters (`services_of_company_plan`, `every_*`); old cases read their (possibly
+inactive) entries through their own foreign keys. What every page reads alike (stages,
+response targets, the default priority, the priority filter's list) comes from the process's
+copy (catalog/cache.py): objects to read, not change.
 """
 
 import re
-import unicodedata
 from collections import defaultdict
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
+from catalog import search
 from catalog.cache import cached
 from catalog.models import (
     CODE_PATTERN,
@@ -28,8 +29,6 @@ from catalog.models import (
     Stage,
 )
 
-SEARCH_MAX_WORDS = 5
-SEARCH_MAX_LENGTH = 100
 CODE_MAX_LENGTH = 64
 
 
@@ -52,9 +51,15 @@ def service_by_code(code: str) -> Service | None:
     return _every_service_kept().get(code)
 
 
-def every_service() -> QuerySet[Service]:
-    """Every service, inactive ones too: the case list filters old cases as well."""
-    return Service.objects.all()
+def no_services() -> QuerySet[Service]:
+    """No service: a list filled per request (`services_of_company_plan`)."""
+    return Service.objects.none()
+
+
+def services_of_company_plan(company_id: int | None) -> QuerySet[Service]:
+    """The services of a company's contract plan, inactive ones too (its old cases), in menu
+    order: the case list's service filter."""
+    return Service.objects.filter(plans__companies=company_id).order_by("position", "id")
 
 
 def every_priority() -> QuerySet[Priority]:
@@ -62,14 +67,9 @@ def every_priority() -> QuerySet[Priority]:
     return Priority.objects.all()
 
 
-def every_service_choices() -> list[tuple[int, str]]:
-    """(id, name) of `every_service()` in menu order, names in the request's language, from
-    the process's copy: a filter's list, whose chosen value `every_service()` validates."""
-    return [(service.pk, service.name) for service in _every_service_kept().values()]
-
-
 def every_priority_choices() -> list[tuple[int, str]]:
-    """(id, name) of `every_priority()` in menu order, as `every_service_choices`."""
+    """(id, name) of `every_priority()` in menu order, names in the request's language, from
+    the process's copy: a filter's list, whose chosen value `every_priority()` validates."""
     kept = cached("priorities", lambda: list(Priority.objects.all()))
     return [(priority.pk, priority.name) for priority in kept]
 
@@ -118,9 +118,10 @@ def default_priority() -> Priority | None:
     )
 
 
-def stages_of(service: Service) -> list[Stage]:
-    """The active stages of a service in order; none for a service not delivered in stages."""
-    return _active_stages().get(service.pk, [])
+def stages_of(service: Service | int) -> list[Stage]:
+    """The active stages of a service (or of the service of that id: a poll loads none of its
+    case's relations) in order; none for a service not delivered in stages."""
+    return _active_stages().get(service if isinstance(service, int) else service.pk, [])
 
 
 def _active_stages() -> dict[int, list[Stage]]:
@@ -159,22 +160,28 @@ def products_in_group(group: ProductGroup | None) -> QuerySet[Product]:
 
 
 def products_by_id(ids: list[int], *, active_only: bool = False) -> QuerySet[Product]:
-    """The products of these ids (the active ones only, if asked), in menu order."""
+    """The products of these ids (only those on offer, active in an active group, if asked),
+    in menu order."""
     products = Product.objects.filter(pk__in=ids)
     if active_only:
-        products = products.filter(active=True)
+        # As products_in_group: a product of a withdrawn group is withdrawn with it.
+        products = products.active().filter(group__active=True)
     return products.order_by("position", "id")
 
 
-def product_search(term: str, *, limit: int = 20) -> QuerySet[Product]:
-    """Active products whose Japanese or English name holds every word of `term`, any case.
+def product_search(term: str) -> list[Product]:
+    """Active products with every word of `term` in a name or the Japanese reading, whatever
+    the width, case or kana (catalog/search.py): those whose name starts with the term first,
+    then by name; every one, by name, for a blank term. From the process's copy: no query
+    once it is read."""
+    return search.matches(_product_index(), term)
 
-    The term is NFKC-normalised first: full-width letters typed with a Japanese IME find ESET.
-    """
-    words = unicodedata.normalize("NFKC", term[:SEARCH_MAX_LENGTH]).split()[:SEARCH_MAX_WORDS]
-    if not words:
-        return Product.objects.none()
-    products = Product.objects.active().filter(group__active=True)
-    for word in words:
-        products = products.filter(Q(name_en__icontains=word) | Q(name_ja__icontains=word))
-    return products.order_by("position", "id")[:limit]
+
+def _product_index() -> list[search.Indexed]:
+    return cached("product_index", lambda: search.index(products_in_group(None)))
+
+
+def products_in_order(ids: list[int]) -> QuerySet[Product]:
+    """The products of these ids in the order of `ids` (a search's), for a form's list."""
+    rank = Case(*(When(pk=pk, then=Value(n)) for n, pk in enumerate(ids)), default=Value(len(ids)))
+    return Product.objects.filter(pk__in=ids).order_by(rank, "id")

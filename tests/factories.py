@@ -141,7 +141,7 @@ def create_case(
     )
     case.assign_number()
     if case.move_to(status, now=moved_at):
-        case.save(update_fields=["status", "status_changed_at", "closed_at"])
+        case.save(update_fields=Case.STATUS_FIELDS)
     return case
 
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import CaseStatus
-from catalog.models import Priority
+from catalog.models import Priority, Service
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +91,39 @@ def test_it_lists_cases_in_a_fixed_number_of_queries(customer_client, customer, 
     with CaptureQueriesContext(connection) as many:
         customer_client.get("/")
     assert len(one) == len(many)
+
+
+def service_filter(client) -> list[str]:
+    """The service filter's options as the list shows them, its "All" first."""
+    filters = client.get("/").context["filters"]
+    (options,) = [options for field, options in filters.select_lists() if field.name == "service"]
+    return [label for _value, label, _selected in options]
+
+
+def test_it_lists_only_the_services_of_the_companys_plan_in_the_filter(
+    customer_client, other_company_customer, signed_in_client, make_case
+):
+    # The guide's menus: MDR Lite offers ESET Premium Support and ESET MDR; Ultimate their
+    # Ultimate editions and the professional services.
+    assert service_filter(customer_client) == ["すべて", "ESET Premium Support", "ESET MDR"]
+    ultimate = signed_in_client(other_company_customer)
+    assert service_filter(ultimate) == [
+        "すべて",
+        "ESET Premium Support Ultimate",
+        "HealthCheck",
+        "ESET Deployment and Upgrade",
+        "ESET MDR Ultimate",
+    ]
+    page = customer_client.get("/").content.decode()
+    assert "ESET MDR Ultimate" not in page and "HealthCheck" not in page
+
+
+def test_it_refuses_to_filter_by_a_service_outside_the_plan(customer_client, customer, make_case):
+    lite = make_case(customer, service="premium-support")
+    ultimate_only = Service.objects.get(code="healthcheck")
+    response = customer_client.get(f"/?service={ultimate_only.pk}")
+    assert response.status_code == 200
+    assert response.context["filters"].errors.keys() == {"service"}
+    assert [case.number for case in response.context["page"]] == [lite.number]
+    mine = Service.objects.get(code="premium-support").pk
+    assert listed(customer_client, f"service={mine}") == [lite.number]

@@ -1,4 +1,4 @@
-"""The case page: status progress, the stage bar and its query budget."""
+"""The case page: its query budget and its Attachments tab (the bars: test_case_progress.py)."""
 
 import datetime as dt
 import uuid
@@ -9,41 +9,12 @@ from django.template import defaultfilters
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from cases.models import CaseStatus, Message
+from cases.models import Message
 from cases.services import message_post
-from catalog.models import Stage
-from tests.factories import create_attachment, subscribe
+from tests.factories import create_attachment
 from tests.helpers import detail
 
 pytestmark = pytest.mark.django_db
-
-
-def test_it_shows_the_status_progress_and_stages(customer_client, customer, make_case, company):
-    subscribe(company, "premium-support")
-    case = make_case(customer, status=CaseStatus.WAITING_FOR_CUSTOMER)
-    page = customer_client.get(detail(case))
-    steps = case.status_steps()
-    assert [s["state"] for s in steps] == ["done", "done", "current", "todo", "todo"]
-    assert 'aria-current="step">お客さまの回答待ち' in page.content.decode()
-    invalid = make_case(customer, status=CaseStatus.INVALID)
-    assert [s["state"] for s in invalid.status_steps()] == [
-        "done",
-        "done",
-        "done",
-        "todo",
-        "current",
-    ]
-
-
-def test_it_shows_the_stage_bar_for_staged_services(customer_client, customer, make_case):
-    case = make_case(customer, service="healthcheck")
-    case.stage = Stage.objects.get(service__code="healthcheck", code="service-plan")
-    case.save()
-    content = customer_client.get(detail(case)).content.decode()
-    assert 'data-testid="stage-steps"' in content
-    assert 'hub-step hub-step-done">アセスメントフォーム' in content
-    plain = make_case(customer)
-    assert 'data-testid="stage-steps"' not in customer_client.get(detail(plain)).content.decode()
 
 
 def test_it_renders_the_customer_case_page_in_a_fixed_number_of_queries(

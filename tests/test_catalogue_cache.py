@@ -27,7 +27,6 @@ def test_it_reads_each_list_once(catalogue, django_assert_num_queries):
             selectors.response_target_minutes(healthcheck, normal)
             selectors.default_priority()
             selectors.service_by_code("mdr")
-            selectors.every_service_choices()
 
 
 def test_it_answers_as_the_database_does(catalogue):

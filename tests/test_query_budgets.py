@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case, CaseStatus, Message
-from catalog.models import Priority
+from catalog.models import Priority, Product, ProductGroup
 from tests.factories import create_attachment
 from tests.helpers import detail
 
@@ -36,9 +36,12 @@ POLL_NOTHING_NEW = SIGNED_IN + 1
 POLL_SOMETHING_NEW = SIGNED_IN + 2
 # An earlier page of the thread: the case's id and number, the page with its authors.
 OLDER_PAGE = SIGNED_IN + 2
-# The case list: the subscriptions (tiles), the count, the page of cases with service,
-# priority and creator.
-CASE_LIST = SIGNED_IN + 3
+# The case list: the subscriptions (tiles), the services of the company's plan (the service
+# filter), the count, the page of cases with service, priority and creator.
+CASE_LIST = SIGNED_IN + 4
+# The 商品ID box's suggestions, asked at every pause in typing: nothing more, the search runs
+# over the process's copy of the catalogue (catalog/search.py).
+PRODUCT_SUGGESTIONS = SIGNED_IN
 
 
 def test_it_counts_three_queries_for_any_signed_in_request(
@@ -109,6 +112,7 @@ def test_it_answers_a_poll_with_something_new_in_a_fixed_number_of_queries(
     _thread(case, customer, operator, size)
     seen = Message.objects.filter(case=case).order_by("id")[size - 4]
     url = reverse("cases:chatter_updates", args=[case.number])
+    customer_client.get(f"{url}?after={seen.pk}")  # reads the stages (catalog/cache.py)
     with django_assert_num_queries(POLL_SOMETHING_NEW):
         response = customer_client.get(f"{url}?after={seen.pk}&status={case.status}")
     assert response.status_code == 200
@@ -173,3 +177,19 @@ def test_it_lists_cases_in_a_fixed_number_of_queries(
         response = customer_client.get(f"/?{query}")
     assert response.status_code == 200
     assert len(response.context["page"]) > 0
+
+
+@pytest.mark.parametrize("extra", [0, 200])
+def test_it_suggests_products_in_a_fixed_number_of_queries(
+    customer_client, catalogue, django_assert_num_queries, extra
+):
+    group = ProductGroup.objects.get(code="endpoint")
+    Product.objects.bulk_create(
+        Product(code=f"extra-{n}", name_ja=f"追加 {n}", name_en=f"ESET Extra {n}", group=group)
+        for n in range(extra)
+    )
+    url = reverse("cases:product_suggestions") + "?product_query=eset"
+    customer_client.get(url)  # reads the catalogue's copy, as a worker's first request does
+    with django_assert_num_queries(PRODUCT_SUGGESTIONS):
+        response = customer_client.get(url)
+    assert response.content.decode().count('role="option"') == 20

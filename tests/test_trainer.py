@@ -20,6 +20,7 @@ from accounts.models import Company, Invitation, LoginThrottle, ServiceSubscript
 from accounts.services import invitation_accept, invitation_create
 from accounts.throttle import account_key
 from cases.models import Attachment, Case, CaseStatus, Message
+from cases.progress import DONE, status_steps
 from cases.services import message_post
 from hub.models import OutboundEmail
 from tests.factories import (
@@ -134,6 +135,19 @@ def test_it_resets_the_demo_data_to_the_same_state_every_time(demo_mode, client)
     User.objects.filter(email="ken.tanaka@sample-shoji.example").update(full_name="changed")
     call_command("demo", "--reset", verbosity=0)
     assert snapshot() == first
+
+
+def test_it_seeds_status_bars_that_tell_what_the_threads_tell(demo_mode):
+    # A customer's post left the case waiting for ESET, an operator's waiting for the customer;
+    # the status it ends in was set by hand. Nothing else was ever reached.
+    call_command("demo", "--reset", verbosity=0)
+    for case in Case.objects.all():
+        posts = Message.objects.filter(case=case, is_internal=False)
+        told = {"waiting_customer" if post.by_operator else "waiting_eset" for post in posts}
+        assert set(case.statuses_reached) == {"new", case.status} | told, case.subject
+    resolved = Case.objects.get(status=CaseStatus.RESOLVED, messages__by_operator=True)
+    bar = {step.key: step.state for step in status_steps(resolved.statuses_reached, "resolved")}
+    assert bar["waiting_customer"] == DONE
 
 
 def test_it_seeds_every_tile_state_status_stage_and_onboarding_stage(demo_mode):
@@ -256,6 +270,34 @@ def test_it_never_shows_the_code_of_a_real_account(classroom_client, request, wh
 def test_it_shows_nobody_a_code_before_the_password(classroom_client):
     panel = classroom_client.get("/demo/authenticator/code/").content.decode()
     assert 'data-testid="on-screen-code"' not in panel
+
+
+@pytest.mark.parametrize(
+    ("language", "listing"),
+    [("ja", r"項目を入力する: (.*)など$"), ("en", r"service: (.*) and the rest$")],
+)
+def test_it_names_in_the_tour_only_fields_that_every_case_form_layout_shows(
+    demo_mode, customer_client, customer, company, language, listing
+):
+    # The sidebar is not redrawn when the service changes: its words hold for both layouts.
+    customer.language = language
+    customer.save()
+    subscribe(company, "premium-support")
+    subscribe(company, "healthcheck")
+    for service in ("premium-support", "healthcheck"):
+        response = customer_client.get(f"/cases/new/?service={service}")
+        page = response.content.decode()
+        step = re.search(r'<li data-step="case_form"[^>]*>(.*?)</li>', page, re.S).group(1)
+        said = " ".join(re.sub(r"<[^>]+>", " ", step).split())
+        named = re.search(listing, said).group(1).replace("、", ", ").split(", ")
+        labels = [
+            str(bound.label)
+            for bound in response.context["form"].visible_fields()
+            if not bound.field.disabled
+        ]
+        assert len(named) >= 3
+        for word in named:
+            assert any(word.casefold() in label.casefold() for label in labels), (service, word)
 
 
 def test_it_ticks_the_tour_as_the_trainee_goes(demo_mode, customer_client, customer):

@@ -222,7 +222,11 @@ def _seed() -> dict:
     malware = MainContent.objects.get(code="malware")
     normal, serious = Priority.objects.get(code="normal"), Priority.objects.get(code="serious")
 
-    def case(company, creator, subscription, subject, status, *, stage=None, priority=normal):
+    def case(
+        company, creator, subscription, subject, status, *, thread=(), stage=None, priority=normal
+    ):
+        """A case filed as new, its `thread` of (author, body) posted in order, then left in
+        `status`: the status bar shows the history its thread tells."""
         made = Case.objects.create(
             company=company,
             created_by=creator,
@@ -239,14 +243,14 @@ def _seed() -> dict:
             stage=stage,
         )
         made.assign_number()
-        # The status as an operator would have set it: move_to stamps when (and closed_at).
-        if made.move_to(status):
-            made.save(update_fields=["status", "status_changed_at", "closed_at"])
+        for author, body in thread:
+            # Each post moves the case as a post in the portal does, but mails nobody.
+            Message.objects.create_post(case=made, author=author, body=body)
+            made.move_for_public_post(by_operator=author.is_staff)
+        # The rest as an operator would have set it: move_to stamps when (and closed_at).
+        made.move_to(status)
+        made.save(update_fields=Case.STATUS_FIELDS)
         return made
-
-    def say(on, author, body):
-        # The thread's rows only: a demo reset moves no status and mails nobody.
-        Message.objects.create_post(case=on, author=author, body=body)
 
     def attach(on, author, name, content):
         # Checked and stored like any upload.
@@ -254,9 +258,13 @@ def _seed() -> dict:
 
     case(lite, yuki, lite_support, "駆除できないウイルスがあります", CaseStatus.NEW)
     second = case(
-        lite, yuki, lite_support, "検出後も警告が繰り返し表示される", CaseStatus.WAITING_FOR_ESET
+        lite,
+        yuki,
+        lite_support,
+        "検出後も警告が繰り返し表示される",
+        CaseStatus.WAITING_FOR_ESET,
+        thread=[(yuki, "検出後も同じ警告が表示されます。ログを添付します。")],
     )
-    say(second, yuki, "検出後も同じ警告が表示されます。ログを添付します。")
     attach(second, yuki, "eset-log-collector.txt", b"ESET Log Collector\nscan log ...\n")
     third = case(
         lite,
@@ -264,24 +272,32 @@ def _seed() -> dict:
         lite_support,
         "Scheduled scan does not start",
         CaseStatus.WAITING_FOR_CUSTOMER,
+        thread=[
+            (john, "The scheduled scan has not run since Monday."),
+            (operator, "Thank you. Please send the scheduler settings as a screenshot."),
+        ],
         priority=serious,
     )
-    say(third, john, "The scheduled scan has not run since Monday.")
-    say(third, operator, "Thank you. Please send the scheduler settings as a screenshot.")
     attach(third, operator, "scheduler-guide.pdf", b"%PDF-1.7\n% demo guide\n")
-    resolved = case(lite, yuki, lite_support, "ライセンス数の確認", CaseStatus.RESOLVED)
-    say(resolved, operator, "ライセンス数は 50 台です。ご確認ください。")
+    case(
+        lite,
+        yuki,
+        lite_support,
+        "ライセンス数の確認",
+        CaseStatus.RESOLVED,
+        thread=[(operator, "ライセンス数は 50 台です。ご確認ください。")],
+    )
     case(lite, john, lite_support, "Duplicate request", CaseStatus.INVALID)
     staged = Stage.objects.get(service__code="healthcheck", code="service-plan")
-    check = case(
+    case(
         ultimate,
         misaki,
         health,
         "HealthCheck の実施について",
         CaseStatus.WAITING_FOR_CUSTOMER,
+        thread=[(operator, "サービスプランを添付しました。日程をご確認ください。")],
         stage=staged,
     )
-    say(check, operator, "サービスプランを添付しました。日程をご確認ください。")
     case(ultimate, misaki, ultimate_support, "ポリシー設定の相談", CaseStatus.WAITING_FOR_ESET)
 
     fresh = invitation_create(
