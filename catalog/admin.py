@@ -19,6 +19,7 @@ from catalog.models import (
     Service,
     Stage,
 )
+from catalog.response_targets import first_response_text
 
 
 @admin.action(description=_("Activate selected entries"))
@@ -62,9 +63,19 @@ class StageInline(admin.TabularInline):
     extra = 0
 
 
-class ResponseTargetInline(admin.TabularInline):
+class ShownAsColumn:
+    """The minutes an operator types, in the words the customer reads on the case."""
+
+    @admin.display(description=_("shown to customers as"))
+    def shown_as(self, target: ResponseTarget) -> str:
+        # An inline's empty row has no minutes yet; the words appear once it is saved.
+        return first_response_text(target.minutes) if target.minutes else ""
+
+
+class ResponseTargetInline(ShownAsColumn, admin.TabularInline):
     model = ResponseTarget
-    fields = ("priority", "minutes")
+    fields = ("priority", "minutes", "shown_as")
+    readonly_fields = ("shown_as",)
     extra = 0
 
 
@@ -141,8 +152,8 @@ class PriorityAdmin(CatalogAdmin):
 
 
 @admin.register(ResponseTarget)
-class ResponseTargetAdmin(admin.ModelAdmin):
-    list_display = ("service", "priority", "minutes")
+class ResponseTargetAdmin(ShownAsColumn, admin.ModelAdmin):
+    list_display = ("service", "priority", "minutes", "shown_as")
     list_editable = ("minutes",)
     list_filter = ("service", "priority")
     list_select_related = ("service", "priority")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import throttle
 from companion import services
 from companion.models import ApprovalState, CompanionDevice
+from hub import user_agents
 from hub.one_time import LinkStatus
 
 SCOPE = "/companion/"
@@ -92,7 +93,8 @@ def _state(owner) -> dict:
                 {
                     "id": approval.pk,
                     "choices": approval.choices,
-                    "browser": approval.browser,
+                    # As a person names it (「Chrome (Windows)」), in the app's language.
+                    "browser": user_agents.describe(approval.browser),
                     "address": approval.client_address,
                     "time": approval.created_at.isoformat(),
                 }

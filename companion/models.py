@@ -56,7 +56,10 @@ class CompanionDevice(Device):
 
     setup_choice = SetupChoice(
         label=_("Use the HUB Authenticator mobile app"),
-        help_text=_("Pair it with a two-word phrase; then approve each login in the app."),
+        help_text=_(
+            "Connect it with a two-word phrase. Then log in with the code it shows, or by "
+            "approving in the app."
+        ),
         url_name="companion:pair",
         test_id="method-companion",
         position=10,

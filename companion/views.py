@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import pending
 from accounts import services as accounts_services
+from accounts.forms import SecondFactorForm
 from accounts.sudo import require_sudo_mode
 from accounts.views import FRESH_CODES_KEY
 from companion import services
@@ -44,7 +45,8 @@ def _client_redirect(request, url):
 
 @never_cache
 def approve(request):
-    """Number matching: show the number, wait for the companion to pick the same one."""
+    """Number matching: show the number, wait for the companion to pick the same one; or
+    take the code the app shows, which the code step checks."""
     user = pending.user(request)
     if user is None:
         return _pending_expired(request)
@@ -64,9 +66,13 @@ def approve(request):
             )
             return redirect(reverse("accounts:two_factor") + "?code=1")
         request.session[APPROVAL_KEY] = approval.pk
-    return render(
-        request, "companion/two_factor_approve.html", {"approval": approval, "pending_user": user}
-    )
+    # The code form beside the number: the guide signs in with the code the app shows.
+    context = {
+        "approval": approval,
+        "pending_user": user,
+        "code_form": SecondFactorForm(request, user),
+    }
+    return render(request, "companion/two_factor_approve.html", context)
 
 
 @never_cache

@@ -1,21 +1,22 @@
 import contextlib
-import errno
 import json
 import logging
 import re
 import sys
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.signals import got_request_exception
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from hub import errors
+from hub.outages import is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +53,6 @@ class _TextOnly(FileUploadHandler):
         return None
 
 
-def is_outage(exception) -> bool:
-    """A fault of the surroundings, not of the code: the database locked, away or cut off, or
-    a disk full. The person can only try again later, and must not lose what they typed."""
-    if isinstance(exception, OperationalError | InterfaceError):
-        return True
-    return isinstance(exception, OSError) and exception.errno in (errno.ENOSPC, errno.EDQUOT)
-
-
 def _remember_outage(sender, request=None, **kwargs):
     # Django turns an exception raised in any middleware layer into a 500 response before it
     # reaches the layer around it, and only announces it with this signal (raised inside the
@@ -73,8 +66,10 @@ got_request_exception.connect(_remember_outage, dispatch_uid="hub.middleware.out
 
 
 class DatabaseBusyMiddleware:
-    """A database that stays locked or away past its timeout, or a full disk, answers a clear
-    503 "try again", never a 500, and shows back what the person typed so that nothing is lost.
+    """A database that stays locked or away past its timeout, Redis or the object store away
+    (hub.outages.is_outage), or a full disk, answers a clear 503 "try again", never a 500, and
+    shows back what the person typed so that nothing is lost. With REDIS_URL the sessions live
+    in Redis: without it nobody can be recognised, so "try again" is the honest answer.
 
     It sits near the top of MIDDLEWARE so that it also covers the first query, which happens in
     the session, authentication and OTP layers, and the upload being received while the CSRF
@@ -173,6 +168,8 @@ class UnsafeInputMiddleware:
             unsafe = any(UNSAFE_CHARACTERS.search(text) for text in self._texts(request))
         except (BadRequest, SuspiciousOperation, MultiPartParserError, RecursionError) as error:
             logger.warning("unreadable request to %r: %s", request.path, error)
+            if isinstance(error, RequestDataTooBig):
+                return errors.too_large(request)
             return self._refuse(request, REFUSED_UNREADABLE)
         if unsafe:
             logger.warning("request to %r refused: NUL or lone surrogate", request.path)

@@ -25,3 +25,8 @@ urlpatterns = [
 if settings.BENCH_VIEWS:
     # `make bench`'s reference view; without the setting the URL does not exist at all.
     urlpatterns.append(path("bench/bare", bench_views.bare, name="bench_bare"))
+
+# Django's own 403 and 404 views find our templates; these two need views of their own
+# (hub/errors.py): a 413 for a body too large, and a 500 page that needs no database.
+handler400 = "hub.errors.bad_request"
+handler500 = "hub.errors.server_error"

@@ -13,21 +13,31 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WORDS = {
     "ja": {
         "method": "HUB Authenticator モバイルアプリケーションを使用",
+        "add": "アカウントを追加",
         "connect": "接続",
         "saved": "コードを保存しました — 続行",
         "home": "サービスとケース",
         "logout": "ログアウト",
         "deny": "拒否",
         "not_logged_in": "ログインは行われていません",
+        "none_waiting": "承認待ちのログインはありません。",
+        "enter_code": "モバイルアプリに表示されるコードを入力",
+        "code_label": "確認コード",
+        "verify": "確認",
     },
     "en": {
         "method": "Use the HUB Authenticator mobile app",
+        "add": "Add account",
         "connect": "Connect",
         "saved": "I have saved my codes — continue",
         "home": "Services and cases",
         "logout": "Log out",
         "deny": "Deny",
         "not_logged_in": "You were not logged in",
+        "none_waiting": "No sign-in is waiting for approval.",
+        "enter_code": "Enter the code shown in the mobile app",
+        "code_label": "Verification code",
+        "verify": "Verify",
     },
 }
 
@@ -78,7 +88,11 @@ def test_it_pairs_by_phrase_and_approves_logins_by_number(new_page, newcomer, la
     password_step(portal, newcomer)
     portal.get_by_text(w["method"]).click()
     phone.goto("/companion/")
+    # As the guide says: the app opens on Add account, and only then shows the phrase.
     phrase = phone.get_by_test_id("phrase")
+    expect(phone.get_by_role("button", name=w["add"])).to_be_visible()
+    expect(phrase).to_be_hidden()
+    phone.get_by_role("button", name=w["add"]).click()
     expect(phrase).to_have_text(re.compile(r"^[a-z]+ [a-z]+$"))
     portal.locator("#id_phrase").fill(phrase.inner_text())
     portal.get_by_role("button", name=w["connect"]).click()
@@ -90,9 +104,15 @@ def test_it_pairs_by_phrase_and_approves_logins_by_number(new_page, newcomer, la
 
     log_out(portal, w)
     password_step(portal, newcomer)
+    # Both ways at once, of equal weight: the number to tap, and the code the app shows.
+    expect(portal.get_by_role("heading", name=w["enter_code"])).to_be_visible()
+    expect(portal.get_by_label(w["code_label"])).to_be_visible()
+    expect(phone.get_by_test_id("approvals").locator("article")).to_have_count(1)
+    expect(phone.get_by_text(w["none_waiting"])).to_be_hidden()
     approve(portal, phone, pick="right")
     expect(portal.get_by_role("heading", name=w["home"])).to_be_visible()
-    expect(phone.get_by_test_id("companion-totp")).to_be_visible()  # codes as a fallback
+    expect(phone.get_by_text(w["none_waiting"])).to_be_visible()
+    expect(phone.get_by_test_id("companion-totp")).to_be_visible()
 
     log_out(portal, w)
     for outcome in ("wrong", "deny", "expire"):
@@ -108,5 +128,14 @@ def test_it_pairs_by_phrase_and_approves_logins_by_number(new_page, newcomer, la
         expect(portal).to_have_url(re.compile(r"/accounts/login/"))
     password_step(portal, newcomer)
     approve(portal, phone, pick="right")
+    expect(portal.get_by_role("heading", name=w["home"])).to_be_visible()
+
+    # The guide's way: enter the code shown in the mobile app.
+    log_out(portal, w)
+    password_step(portal, newcomer)
+    code = phone.get_by_test_id("companion-totp").locator("[data-field=totp]")
+    expect(code).to_have_text(re.compile(r"^\d{6}$"))
+    portal.get_by_label(w["code_label"]).fill(code.inner_text())
+    portal.get_by_role("button", name=w["verify"], exact=True).click()
     expect(portal.get_by_role("heading", name=w["home"])).to_be_visible()
     assert portal.problems == [] and phone.problems == []

@@ -49,7 +49,7 @@ def test_it_uses_a_phrase_once_and_only_for_ten_minutes(client, newcomer, make_u
     intruder = make_user(company=company)
     password_step(other, intruder)
     again = other.post(reverse("companion:pair"), {"phrase": phrase})
-    assert again.status_code == 200 and "このフレーズは無効です" in again.content.decode()
+    assert again.status_code == 200 and "この語句は無効です" in again.content.decode()
 
     late = Phone()
     late_phrase = late.enroll()

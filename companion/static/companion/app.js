@@ -1,5 +1,6 @@
 // HUB Authenticator: a device key that never leaves this browser (WebCrypto, not extractable),
-// a two-word phrase to pair it, then signed answers to sign-in approvals (number matching).
+// made when the person taps Add account; a two-word phrase to pair it; then the code to log in
+// with and signed answers to sign-in approvals (number matching).
 (() => {
   const root = document.getElementById("companion");
   const api = root.dataset.api.replace(/enroll$/, "");
@@ -88,6 +89,7 @@
 
   function renderApprovals(approvals) {
     const list = root.querySelector("[data-testid=approvals]");
+    root.querySelector("[data-testid=no-approvals]").hidden = approvals.length > 0;
     const template = root.querySelector("[data-template=approval]");
     const shown = [...list.children].map((el) => el.dataset.id).join(",");
     if (shown === approvals.map((a) => String(a.id)).join(",")) return;
@@ -120,11 +122,20 @@
     refresh();
   }
 
+  // Back to the first screen: the phrase ran out, or the account removed this app.
+  async function forget() {
+    await stored("device", null);
+    key = null;
+    error("");
+    show("start");
+  }
+
   async function refresh() {
+    if (!key) return; // nothing to ask about before Add account
     try {
       const state = await signed("GET", "state");
       error("");
-      if (state.state === "expired") { await enroll(); return refresh(); }
+      if (state.state === "expired") { await forget(); return; }
       if (state.state === "waiting") {
         root.querySelector("[data-testid=phrase]").textContent = key.phrase;
         show("waiting");
@@ -140,17 +151,24 @@
         show("paired");
       }
     } catch (e) {
-      error(e.message);
-      if (/unknown or removed key/.test(e.message)) { await stored("device", null); key = null; start(); }
+      if (/unknown or removed key/.test(e.message)) await forget();
+      else error(e.message);
     }
   }
 
   async function start() {
     if (!window.isSecureContext || !crypto.subtle) { error("HTTPS is required."); return; }
     key = await stored("device");
-    if (!key) await enroll();
+    if (!key) { show("start"); return; }
     await refresh();
   }
+
+  const add = root.querySelector("[data-action=add]");
+  add.addEventListener("click", async () => {
+    add.disabled = true;
+    try { await enroll(); await refresh(); } catch (e) { error(e.message); }
+    add.disabled = false;
+  });
 
   root.querySelector("[data-action=confirm]").addEventListener("click", async () => {
     try { await signed("POST", "confirm", {}); } catch (e) { error(e.message); }
