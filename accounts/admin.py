@@ -6,6 +6,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static import admin as otp_static_admin
@@ -249,6 +251,10 @@ class AuditedDeviceAdmin(_ModelAdminBase):
     """Second factors added or removed by an operator land in the audit trail, like the
     customer's own."""
 
+    # django-otp writes its own in English, with the field names of the language active when
+    # it was imported.
+    search_help_text = _("Search by the user's email address.")
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
@@ -264,9 +270,96 @@ class AuditedDeviceAdmin(_ModelAdminBase):
         super().delete_queryset(request, queryset)
 
 
+# django-otp's fieldsets, labels and help texts are English literals: its admins' pages show
+# them as they are. Ours give the same fields in the operator's language (a form's labels and
+# help texts are also what the admin shows for its read-only fields).
+_DEVICE_LABELS = {
+    "user": _("user"),
+    "name": _("name"),
+    "confirmed": _("confirmed"),
+    "created_at": _("created"),
+    "last_used_at": _("last used"),
+}
+_DEVICE_HELP = {
+    "user": _("The user who logs in with this second factor."),
+    "name": _("A name that tells it apart from the user's other second factors."),
+    "confirmed": _("Whether it is set up and can be used to log in."),
+    "created_at": _("When it was added."),
+    "last_used_at": _("When it was last used to log in."),
+}
+_IDENTITY, _TIMESTAMPS = _("Identity"), _("Dates")
+_DEVICE_FIELDS = ["user", "name", "confirmed"]
+
+
+class TOTPDeviceForm(forms.ModelForm):
+    class Meta:
+        model = TOTPDevice
+        fields = [
+            *_DEVICE_FIELDS,
+            *("key", "step", "t0", "digits", "tolerance", "drift"),
+            *("throttling_failure_timestamp", "throttling_failure_count"),
+        ]
+        labels = _DEVICE_LABELS | {
+            "key": _("Secret key"),
+            "step": _("Time step"),
+            "t0": _("Start time (T0)"),
+            "digits": _("Digits"),
+            "tolerance": _("Tolerance"),
+            "drift": _("Drift"),
+            "throttling_failure_timestamp": _("Last failed attempt"),
+            "throttling_failure_count": _("Failed attempts"),
+        }
+        help_texts = _DEVICE_HELP | {
+            "key": _("The secret shared with the app, in hexadecimal (up to 40 bytes)."),
+            "step": _("How many seconds each verification code is valid for."),
+            "t0": _("The Unix time from which the time steps are counted."),
+            "digits": _("How many digits each verification code has."),
+            "tolerance": _("How many time steps early or late a code is still accepted."),
+            "drift": _("How many time steps the app's clock is known to be off from ours."),
+            "throttling_failure_timestamp": _(
+                "When a wrong verification code was last entered; empty after a right one."
+            ),
+            "throttling_failure_count": _(
+                "Wrong verification codes in a row: each one makes the wait before the next "
+                "try longer."
+            ),
+        }
+
+
+class StaticDeviceForm(forms.ModelForm):
+    class Meta:
+        model = StaticDevice
+        fields = _DEVICE_FIELDS
+        labels = _DEVICE_LABELS
+        help_texts = _DEVICE_HELP
+
+
 class TOTPDeviceAdmin(AuditedDeviceAdmin, otp_totp_admin.TOTPDeviceAdmin):
     """django-otp's own, except that its key and QR-code pages of an unknown id answer 404
-    like every admin page (they look the device up with objects.get: a 500)."""
+    like every admin page (they look the device up with objects.get: a 500), and that its QR
+    code column, fieldsets and fields speak the operator's language."""
+
+    form = TOTPDeviceForm
+    _SECTIONS = {
+        "Identity": _IDENTITY,
+        "Timestamps": _TIMESTAMPS,
+        "Configuration": _("Configuration"),
+        "State": _("State"),
+        "Throttling": _("Throttling"),
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        # django-otp's choice of fields (the key only while adding, or when shown), with the
+        # section titles translated.
+        return [
+            (self._SECTIONS.get(title, title), options)
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    @admin.display(description=_("QR code"))
+    def qrcode_link(self, device):
+        href = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+        return format_html('<a href="{}">{}</a>', href, _("Show the QR code"))
 
     def config_view(self, request, pk):
         get_object_or_404(TOTPDevice, pk=pk)
@@ -278,7 +371,13 @@ class TOTPDeviceAdmin(AuditedDeviceAdmin, otp_totp_admin.TOTPDeviceAdmin):
 
 
 class StaticDeviceAdmin(AuditedDeviceAdmin, otp_static_admin.StaticDeviceAdmin):
-    pass
+    """django-otp's own, in the operator's language."""
+
+    form = StaticDeviceForm
+    fieldsets = [
+        (_IDENTITY, {"fields": ["user", "name", "confirmed"]}),
+        (_TIMESTAMPS, {"fields": ["created_at", "last_used_at"]}),
+    ]
 
 
 for model, model_admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDeviceAdmin)):

@@ -108,6 +108,8 @@ def _notify_case_created(case: Case) -> None:
                 "name": recipient.full_name,
                 "case": case,
                 "creator": case.created_by.full_name,
+                # The creator reads of their own case in the first person, not by name.
+                "by_reader": recipient.pk == case.created_by_id,
                 "service": case.service,
                 "url": url,
             },

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,27 +21,42 @@ class EmailStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LanguageFilter(admin.SimpleListFilter):
+    """The languages by name (日本語, English), not by code."""
+
+    title = _("language")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return settings.LANGUAGES
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(settings.LANGUAGES):
+            return queryset.filter(language=self.value())
+        return queryset
+
+
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = (
         "created_at",
         "to",
         "subject",
-        "language",
+        "language_name",
         "status_label",
         "sent_at",
         "attempts",
         "last_attempt_at",
         "last_error",
     )
-    list_filter = (EmailStatusFilter, "language")
+    list_filter = (EmailStatusFilter, LanguageFilter)
     search_fields = ("to", "subject")
     actions = ["retry_now"]
     # Bodies are left out: until sent they carry one-time links meant for the recipient only.
     fields = readonly_fields = (
         "to",
         "subject",
-        "language",
+        "language_name",
         "created_at",
         "sent_at",
         "attempts",
@@ -54,6 +70,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_name(self, email):
+        return dict(settings.LANGUAGES).get(email.language, email.language)
 
     @admin.display(description=_("status"))
     def status_label(self, email):

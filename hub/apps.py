@@ -16,3 +16,9 @@ class HubConfig(AppConfig):
 class HubAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "hub.sites.HubAdminSite"
+
+    def ready(self):
+        super().ready()
+        from hub import admin_icons
+
+        admin_icons.install()
