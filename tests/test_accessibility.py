@@ -3,27 +3,15 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from cases.models import Case
 from hub.models import OutboundEmail
-from tests.helpers import classroom_url
+from tests.helpers import assert_accessible, classroom_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Demo-Passw0rd!"
-
-
-def assert_accessible(page, name):
-    results = Axe().run(page)
-    violations = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert violations == [], f"{name}: {violations}"
-    expect(page.locator("html")).to_have_attribute("lang", re.compile("^(ja|en)$"))
 
 
 @pytest.mark.parametrize("locale", ["ja-JP", "en-GB"])

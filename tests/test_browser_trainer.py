@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case, Message
 from tests.helpers import CASE_FORM_WORDS as FORM_WORDS
-from tests.helpers import classroom_url, fill_guide_example
+from tests.helpers import classroom_url, fill_guide_example, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Kasumi-Gaseki-2025!"
@@ -76,3 +76,41 @@ def test_it_lets_a_trainee_without_a_phone_walk_the_whole_guide(classroom, new_p
     expect(page.locator('[data-step="chatter"]')).to_have_attribute("data-done", "true")
     assert Message.objects.filter(case=case).count() == 1
     assert page.problems == []
+
+
+# Each word of the tour's second chapter title spans one line in the sidebar beside the form
+# (Range.getClientRects, as tests/test_browser_page_widths.py measures table cells).
+LINES_OF = """
+([title, words]) => {
+  const item = [...document.querySelectorAll("[data-testid=tour] li")]
+    .find((li) => li.textContent.trim() === title);
+  const texts = [...item.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE);
+  return words.map((word) => {
+    const node = texts.find((text) => text.data.includes(word));
+    const range = document.createRange();
+    const at = node.data.indexOf(word);
+    range.setStart(node, at);
+    range.setEnd(node, at + word.length);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => r.top)).size;
+  });
+}
+"""
+CHAPTER_TWO = {
+    "ja": ("2. お問い合わせチケットの作成", ["お問い合わせ", "チケット", "作成"]),
+    "en": ("2. Creating a case", ["Creating", "case"]),
+}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_it_breaks_no_word_of_the_tours_chapter_titles_beside_the_form(
+    new_page, customer, settings, language
+):
+    settings.DEMO_MODE = True
+    customer.language = language
+    customer.save()
+    title, words = CHAPTER_TWO[language]
+    page = signed_in_page(new_page, customer, {"ja": "ja-JP", "en": "en-GB"}[language])
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/cases/new/")
+    expect(page.get_by_test_id("tour").get_by_text(title)).to_be_visible()
+    assert page.evaluate(LINES_OF, [title, words]) == [1] * len(words)
