@@ -12,7 +12,15 @@ from playwright.sync_api import expect
 
 from accounts.models import Company
 from accounts.services import invitation_create
-from tests.helpers import CASE_FORM_WORDS, classroom_url, fill_guide_example
+from tests.factories import create_user, with_authenticator
+from tests.helpers import (
+    CASE_FORM_WORDS,
+    GUIDE_SUGGESTIONS,
+    classroom_url,
+    fill_guide_example,
+    signed_in_page,
+)
+from tests.test_browser_product_picker import move, words
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -33,6 +41,7 @@ TEXT = {
         "attachments": "添付ファイル",
         "upload": "アップロード",
         "post": "ログを添付しました。ご確認をお願いします。",
+        "second_subject": "HealthCheck の実施日程について",
     },
     "en": {
         "continue": "Continue",
@@ -49,6 +58,7 @@ TEXT = {
         "attachments": "Attachments",
         "upload": "Upload",
         "post": "I attached the logs. Please have a look.",
+        "second_subject": "Scheduling the HealthCheck",
     },
 }
 
@@ -114,7 +124,15 @@ def test_it_photographs_each_step_of_the_guide(
     page.get_by_role("link", name=t["new_case"]).first.click()
     expect(page.locator("#id_service")).to_be_visible()
     shot("case-form")
-    fill_guide_example(page, CASE_FORM_WORDS[language], scripted=True)
+    # The guide's 商品ID step: what appears under "ESET Endpoint Security" as it is typed.
+    w = CASE_FORM_WORDS[language]
+    page.locator("#id_service").select_option(label="ESET Premium Support")
+    page.get_by_role("combobox", name=w["product_id"]).fill("ESET Endpoint Security")
+    suggestions = page.get_by_role("listbox", name=w["product_id"]).get_by_role("option")
+    expect(suggestions).to_have_text(GUIDE_SUGGESTIONS)
+    shot("product-suggestions")
+    page.get_by_role("combobox", name=w["product_id"]).fill("")  # the example types it again
+    fill_guide_example(page, w, scripted=True)
     shot("case-form-filled")
     page.get_by_role("button", name=t["create"], exact=True).click()
     expect(page.get_by_test_id("case-number")).to_be_visible()
@@ -134,3 +152,24 @@ def test_it_photographs_each_step_of_the_guide(
     page.get_by_role("button", name=t["upload"]).click()
     expect(page.get_by_test_id("attachments")).to_contain_text("eset-log-collector.txt")
     shot("attachments")
+
+    # The guide's last screenshot: the product-group layout of an MDR Ultimate company's
+    # HealthCheck, two products moved to 「選択した製品」.
+    ultimate = Company.objects.get(plan__code="mdr-ultimate", is_demo=True)
+    colleague = create_user(
+        email=f"second-layout-{language}@demo-kogyo.example",
+        full_name="研修 花子" if language == "ja" else "Hanako Trainee",
+        company=ultimate,
+        language=language,
+    )
+    with_authenticator(colleague)
+    page = signed_in_page(new_page, colleague, locale)
+    page.set_viewport_size({"width": 1200, "height": 820})
+    page.goto("/cases/new/")
+    page.locator("#id_service").select_option(label="HealthCheck")
+    expect(page.get_by_test_id("product-picker")).to_be_visible()
+    picker = words(language)
+    page.locator("#id_subject").fill(t["second_subject"])
+    for name in ("ESET Business Account", "ESET Connect"):
+        move(page, picker, name, to_selected=True, scripted=True)
+    shot("second-layout")
