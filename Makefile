@@ -48,13 +48,12 @@ worker beat: $(INSTALLED)
 
 ## screenshots: the guide's journey in Chromium, a PNG per step in docs/screenshots/
 screenshots: $(INSTALLED) test-tools
-	@fc-list 2>/dev/null | grep -qi "noto sans cjk" || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
-	  else echo "Japanese screenshots need Debian's fonts-noto-cjk package"; exit 1; fi; }
 	$(BIN)/python -m pytest -q tests/screenshots.py
 
 ## bench: every page under gunicorn + wrk, as ratios to a bare view, on SQLite and PostgreSQL,
-## written to docs/benchmarks.md (options: make bench BENCH_ARGS="--quick --db sqlite")
+## and on PostgreSQL with Redis, an S3 bucket and Celery when Redis answers at $REDIS_URL_BENCH
+## (default redis://127.0.0.1:6379/5; it and db 6 are emptied), written to docs/benchmarks.md
+## (options: make bench BENCH_ARGS="--quick --db postgres,shared"; --db sqlite|postgres|shared|both|all)
 BENCH_INSTALLED := $(VENV)/.installed-bench
 $(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
@@ -93,11 +92,13 @@ messages: $(INSTALLED)
 	$(BIN)/python manage.py fill_english_catalogue
 	$(BIN)/python manage.py compilemessages --ignore .venv --ignore var
 
-## test-tools: Debian's chromium (browser tests) and gettext (catalogue check), as root
+## test-tools: Debian's chromium (browser tests), gettext (catalogue check) and fonts-noto-cjk
+## (Japanese pages laid out in real glyphs, as the page-width tests measure them), as root
 test-tools:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages for the tests:$$missing"; \

@@ -243,7 +243,8 @@ class CaseAdmin(admin.ModelAdmin):
                 for text in error.messages:
                     self.message_user(request, text, messages.ERROR)
             except OSError:
-                # Disk full or storage away: attachments_add kept no row and no file.
+                # Disk full: attachments_add kept no row and no file (a store that is
+                # away raises hub.outages.Unavailable, answered 503 by hub.middleware).
                 logger.exception("storing attachments for case %s failed", case.number)
                 self.message_user(
                     request,

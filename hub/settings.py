@@ -16,6 +16,7 @@ from hub.env import (
     env_int,
     env_list,
     env_str,
+    local_caches,
     redis_caches,
     release_of_sources,
     storage_from_url,
@@ -76,8 +77,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    # django-otp's device apps under our AppConfigs: their admin names are translated.
+    "accounts.apps.AuthenticatorAppsConfig",
+    "accounts.apps.RecoveryCodesConfig",
     "django_htmx",
     "template_partials",
     "crispy_forms",
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: the bare 405 and 410 responses of views get the portal's page (hub/errors.py).
+    "hub.errors.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -233,6 +237,8 @@ DISCOVER_SERVICES_URL = env_str(
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ja")
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "hub" / "locale"]
+# Our own date formats over Django's (hub/formats: 「2026年11月30日 9:01」 in Japanese).
+FORMAT_MODULE_PATH = ["hub.formats"]
 # The catalogue is data that operators may edit: load_catalogue reads it from here.
 CATALOGUE_FIXTURES_DIR = BASE_DIR / "catalog" / "fixtures"
 # How long another worker process may keep showing the catalogue as it was before an
@@ -278,6 +284,16 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# How long a sender's claim on an outbox row holds (hub/emails.py): longer than any real send,
+# an SMTP exchange being about ten round trips of at most EMAIL_TIMEOUT each. A sender that died
+# leaves its email to the others only when this runs out.
+EMAIL_CLAIM_LEASE_SECONDS = env_int("EMAIL_CLAIM_LEASE", max(300, 20 * EMAIL_TIMEOUT), minimum=1)
+if EMAIL_CLAIM_LEASE_SECONDS < 20 * EMAIL_TIMEOUT:
+    raise SettingsError(
+        f"EMAIL_CLAIM_LEASE={EMAIL_CLAIM_LEASE_SECONDS} must be at least 20 × EMAIL_TIMEOUT "
+        f"({20 * EMAIL_TIMEOUT}): a shorter claim runs out while a slow send is still going, "
+        "and a second sender sends the same email again."
+    )
 # "background": after commit, on a thread (the request never waits for the mail server);
 # "immediate": inside the request, as the test suite wants.
 EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "background")
@@ -300,14 +316,45 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is away or stalls costs a request a few seconds at most, never its answer: the
+# email's row waits for `retry_pending_email` (hub/emails.py deliver_after_commit). One retry.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# The longest a refused email's task waits for its next try (hub/tasks.py).
+MAIL_BACKOFF_MAX_SECONDS = 1800
+# Redis hands a message no worker acknowledged within the visibility timeout to another worker.
+# A retry waiting its countdown and a task waiting out another sender's claim are unacknowledged
+# on purpose, so the timeout must outlast both, or every such message would run twice.
+BROKER_VISIBILITY_TIMEOUT = env_int("BROKER_VISIBILITY_TIMEOUT", 3600, minimum=1)
+_longest_wait = max(MAIL_BACKOFF_MAX_SECONDS, EMAIL_CLAIM_LEASE_SECONDS)
+if CELERY_BROKER_URL and _longest_wait >= BROKER_VISIBILITY_TIMEOUT:
+    raise SettingsError(
+        f"BROKER_VISIBILITY_TIMEOUT={BROKER_VISIBILITY_TIMEOUT} must be above "
+        f"{_longest_wait} seconds: the longest wait "
+        f"of a mail retry ({MAIL_BACKOFF_MAX_SECONDS}) and of an email's claim "
+        f"(EMAIL_CLAIM_LEASE={EMAIL_CLAIM_LEASE_SECONDS}); a message left unacknowledged longer "
+        "is handed to a second worker."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often beat retries unsent mail (an email left by a dead sender waits its claim's lease
+# first); each run expires a little before the next is due.
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 300, minimum=2)
 # Each run expires before the next is due, so runs missed while workers were away never pile up.
 CELERY_BEAT_SCHEDULE = {
     "retry-pending-email": {
         "task": "hub.tasks.retry_pending_email",
-        "schedule": 300,
-        "options": {"expires": 290},
+        "schedule": MAIL_RETRY_SECONDS,
+        "options": {"expires": MAIL_RETRY_SECONDS - max(1, MAIL_RETRY_SECONDS // 30)},
     },
     "cleanup-uploads": {
         "task": "cases.tasks.cleanup_uploads",
@@ -340,9 +387,10 @@ SESSION_COOKIE_HTTPONLY = True
 # never reaches a query). With it (more than one server): Redis for both, the sessions read
 # through it and kept in the database too (hub.sessions.cached, Django's cached_db), so a
 # sign-in on one server holds on the others and a sign-out ends it everywhere at once
-# (hub/checks.py refuses that store on a cache of each process's own). Kept markup's keys
-# start with RELEASE (hub/env.py redis_caches): a deploy sets it, e.g. to `git describe`;
-# unset, it is derived from the code and templates being served. Throttling stays in the
+# (hub/checks.py refuses that store on a cache of each process's own). Kept markup stays in
+# each process's memory either way (hub/env.py FRAGMENTS_CACHE). The default cache's keys start
+# with RELEASE: a deploy sets it, e.g. to `git describe`; unset, it is derived from the code
+# and templates being served. Throttling stays in the
 # database, which every server shares already (docs/wip-issue-15.md, "cache").
 if env_str("REDIS_URL"):
     RELEASE = env_str("RELEASE") or release_of_sources(BASE_DIR)
@@ -353,10 +401,13 @@ if env_str("REDIS_URL"):
     CATALOGUE_VERSION_CACHE: str | None = "shared"
 else:
     RELEASE = env_str("RELEASE")
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = local_caches()
     SESSION_ENGINE = "hub.sessions"
     CATALOGUE_VERSION_CACHE = None
 CSRF_COOKIE_HTTPONLY = True
+# The DEBUG error page hides service addresses too: they carry passwords (REDIS_URL…).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hub.exception_filter.ExceptionReporterFilter"
+CSRF_FAILURE_VIEW = "hub.errors.csrf_failure"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

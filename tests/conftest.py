@@ -53,7 +53,11 @@ def _test_settings(settings, tmp_path):
     settings.CELERY_BROKER_URL = ""  # mail after commit in-process; the tasks' tests use Redis
     # Attachments on the filesystem (UPLOAD_ROOT above), also when the suite runs without
     # tests.isolation; the S3 tests point them at a bucket of their own.
-    settings.STORAGES = {**settings.STORAGES, "attachments": storage_from_url("STORAGE_URL", "")}
+    # Only when it differs: a change of STORAGES also resets the static files' storage, which a
+    # test may have patched.
+    filesystem = storage_from_url("STORAGE_URL", "")
+    if settings.STORAGES["attachments"] != filesystem:
+        settings.STORAGES = {**settings.STORAGES, "attachments": filesystem}
 
 
 @pytest.fixture(scope="session")
