@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.migrations import schema_at
+
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("accounts", "0005_companion_pairing_claim")]
 AFTER = [("accounts", "0006_demo_accounts_canonical_emails")]
@@ -13,12 +15,8 @@ AFTER = [("accounts", "0006_demo_accounts_canonical_emails")]
 
 @pytest.fixture
 def old_schema(catalogue):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    executor.loader.build_graph()
-    yield executor.loader.project_state(BEFORE).apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    with schema_at(BEFORE) as apps:
+        yield apps
 
 
 def migrate_forward():

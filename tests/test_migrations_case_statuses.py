@@ -10,6 +10,7 @@ from audit.actions import Action
 from audit.models import AuditEvent
 from cases.models import Case, CaseStatus
 from tests.factories import create_case_of_schema
+from tests.migrations import schema_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("cases", "0008_case_priority_index")]
@@ -18,11 +19,8 @@ AFTER = [("cases", "0009_case_statuses_reached")]
 
 @pytest.fixture
 def old_schema(catalogue):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    with schema_at(BEFORE):
+        yield
 
 
 def old_case(customer, status):

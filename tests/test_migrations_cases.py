@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseStatus
 from tests.factories import create_case_of_schema
+from tests.migrations import schema_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [("cases", "0002_case_assigned_to_case_follows_case_status_changed_at_and_more")]
@@ -15,11 +16,8 @@ AFTER = [("cases", "0003_case_lifecycle_constraints")]
 
 @pytest.fixture
 def old_schema(catalogue):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    with schema_at(BEFORE):
+        yield
 
 
 def old_case(customer):
