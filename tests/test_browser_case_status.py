@@ -1,5 +1,8 @@
 """A customer keeps a case open while an operator moves it: the badge, the status bar, the
-stage bar and the reply button change together, and the reply being typed stays."""
+stage bar and the reply button change together, and the reply being typed stays; at a phone's
+width (390 px) and a laptop's (1280 px), in Japanese and English. The redraw comes from the
+page's polling, so there is no run without JavaScript: without it the page changes only when
+reloaded, and nothing is there to redraw."""
 
 import pytest
 from playwright.sync_api import expect
@@ -8,7 +11,7 @@ from cases.models import CaseStatus
 from cases.services import case_update
 from catalog.models import Stage
 from tests.factories import create_case
-from tests.helpers import signed_in_page
+from tests.helpers import LAPTOP, PHONE, at_width, reads_naturally, signed_in_page, within_reach
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,16 +37,17 @@ WORDS = {
 }
 
 
+@pytest.mark.parametrize("width", [PHONE, LAPTOP], ids=["phone", "laptop"])
 @pytest.mark.parametrize(("language", "locale"), [("ja", "ja-JP"), ("en", "en-GB")])
 def test_it_moves_the_badge_and_the_bars_together_and_keeps_the_reply(
-    new_page, customer, operator, settings, language, locale
+    new_page, customer, operator, settings, language, locale, width
 ):
     settings.CHATTER_POLL_SECONDS = 1  # the page's poll interval (cases/_chatter_poll.html)
     customer.language = language
     customer.save()
     w = WORDS[language]
     case = create_case(customer, service="healthcheck", subject="ヘルスチェックの日程")
-    page = signed_in_page(new_page, customer, locale)
+    page = at_width(signed_in_page(new_page, customer, locale), width)
     page.goto(f"/cases/{case.number}/?tab=chatter")
     badge = page.get_by_test_id("case-status")
     steps = page.get_by_test_id("status-steps").get_by_role("listitem")
@@ -51,7 +55,9 @@ def test_it_moves_the_badge_and_the_bars_together_and_keeps_the_reply(
     expect(badge).to_have_text(w["new"])
     expect(current).to_have_text(w["new"])
     expect(page.get_by_test_id("stage-steps").locator("[aria-current=step]")).to_have_count(0)
+    reads_naturally(page, "the case, new")
     typed = "日程の候補です。\nHere are some dates."
+    within_reach(page.locator("#id_body"))
     page.locator("#id_body").fill(typed)
     page.evaluate("window.openedBeforeTheChange = true")
 
@@ -74,6 +80,8 @@ def test_it_moves_the_badge_and_the_bars_together_and_keeps_the_reply(
     )
     expect(page.get_by_test_id("chatter-closed")).to_contain_text(w["reopens"])
     expect(page.locator("#id_body")).to_have_value(typed)
+    within_reach(current)
+    reads_naturally(page, "the case, resolved")
 
     # Invalid is the end beside Resolved: the last step now reads Invalid, nothing follows.
     case.refresh_from_db()
@@ -87,5 +95,7 @@ def test_it_moves_the_badge_and_the_bars_together_and_keeps_the_reply(
     # What a screen reader is told (role=status), besides the step marked aria-current.
     expect(page.get_by_role("status")).to_contain_text(w["invalid"])
     expect(page.locator("#id_body")).to_have_value(typed)
+    within_reach(current)
+    reads_naturally(page, "the case, invalid")
     assert page.evaluate("window.openedBeforeTheChange") is True, "the page reloaded"
     assert page.problems == []

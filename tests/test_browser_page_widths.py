@@ -14,68 +14,22 @@ from playwright.sync_api import expect
 from accounts.services import invitation_create
 from cases.models import CaseStatus
 from tests.factories import create_attachment, create_case, create_message, subscribe
-from tests.helpers import PASSWORD, assert_accessible, classroom_url, signed_in_page, totp_code
+from tests.helpers import (
+    LAPTOP,
+    PASSWORD,
+    PHONE,
+    SCREENS,
+    assert_accessible,
+    classroom_url,
+    reads_naturally,
+    signed_in_page,
+    totp_code,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE, LAPTOP = 390, 1280
-SCREENS = {PHONE: {"width": 390, "height": 844}, LAPTOP: {"width": 1280, "height": 800}}
 NARROWEST_TABLE = {"width": 1200, "height": 800}  # below it, hub.css shows cards
 LOCALES = {"ja": "ja-JP", "en": "en-GB"}
-
-# The page as the browser laid it out. Sideways: the document is wider than the window.
-# Beside: from 768 px the main column sits beside the sidebar, not under it. Broken words: in
-# every shown table cell (headers, the labels cards give values, short values), each word's
-# text spans one line box (Range.getClientRects). Words are split at ordinary white
-# space only, so a Japanese run ("ファイル名") is one word, and so is a number tied to its unit
-# by a no-break space ("39 バイト"). Cells marked .hub-break (file names, subjects, addresses,
-# hashes) are the ones allowed to break long tokens, and are skipped.
-MEASURE = """
-() => {
-  const root = document.documentElement;
-  const found = [];
-  if (root.scrollWidth > root.clientWidth) {
-    const sticksOut = (el) => el.getBoundingClientRect().right > root.clientWidth + 1;
-    const culprits = [...document.querySelectorAll("body *")]
-      .filter((el) => sticksOut(el) && ![...el.children].some(sticksOut))
-      .slice(0, 5)
-      .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`);
-    found.push(`scrolls sideways: ${root.scrollWidth} > ${root.clientWidth} px ${culprits}`);
-  }
-  const nav = document.querySelector(".hub-sidebar"), main = document.querySelector("main");
-  if (nav && main && root.clientWidth >= 768
-      && main.getBoundingClientRect().left < nav.getBoundingClientRect().right - 1) {
-    found.push("the main column dropped below the sidebar");
-  }
-  const lineCount = (range) => {
-    const rects = [...range.getClientRects()].filter((r) => r.width > 0);
-    rects.sort((a, b) => a.top - b.top);
-    let lines = 0, bottom = -Infinity;
-    for (const r of rects) if (r.top >= bottom - 1) { lines += 1; bottom = r.bottom; }
-    return lines;
-  };
-  for (const cell of document.querySelectorAll("table th, table td")) {
-    if (!cell.getClientRects().length) continue;  // not shown at this width
-    const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-    for (let node = texts.nextNode(); node; node = texts.nextNode()) {
-      if (node.parentElement.closest(".hub-break")) continue;
-      for (const word of node.data.matchAll(/[^ \\t\\n\\r\\f]+/g)) {
-        const range = document.createRange();
-        range.setStart(node, word.index);
-        range.setEnd(node, word.index + word[0].length);
-        const lines = lineCount(range);
-        if (lines > 1) found.push(`"${word[0]}" over ${lines} lines in a <${cell.localName}>`);
-      }
-    }
-  }
-  return found;
-}
-"""
-
-
-def reads_naturally(page, where: str) -> None:
-    """The page does not scroll sideways and no word in its tables is broken over lines."""
-    assert page.evaluate(MEASURE) == [], where
 
 
 def shows_rows(table, label: str, width: int) -> None:

@@ -1,7 +1,10 @@
 """The product-group layout in Chromium (the guide's last screenshot), in Japanese and English,
 with htmx and without JavaScript: exactly its fields under their headings, the available
 products in alphabetical order, and a dual list that keeps exactly what the customer moved,
-through every refresh, into the case."""
+through every refresh, into the case.
+
+The dual list journey runs at a phone's width (390 px) and a laptop's (1280 px), where each
+control must be in reach and the page must not scroll sideways."""
 
 import re
 
@@ -13,7 +16,7 @@ from playwright.sync_api import expect
 from cases.models import Case
 from catalog.models import Product, ProductGroup
 from tests.factories import subscribe
-from tests.helpers import signed_in_page
+from tests.helpers import LAPTOP, PHONE, at_width, reads_naturally, signed_in_page, within_reach
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,11 +47,12 @@ def words(language: str) -> dict:
         return {key: gettext(msgid) for key, msgid in msgids.items()}
 
 
-def open_the_form(new_page, user, language, *, scripted):
+def open_the_form(new_page, user, language, *, scripted, width=LAPTOP):
     user.language = language
     user.save()
     locale = {"ja": "ja-JP", "en": "en-GB"}[language]
     page = signed_in_page(new_page, user, locale, java_script_enabled=scripted)
+    at_width(page, width)
     page.goto("/cases/new/")
     page.locator("#id_service").select_option(label="HealthCheck")
     if not scripted:
@@ -62,9 +66,14 @@ def move(page, w, name, *, to_selected, scripted):
     a person does (then "Move the ticked products" without JavaScript), and wait until it
     shows in the other list."""
     source, target = ("available-products", "selected-products")[:: 1 if to_selected else -1]
-    page.get_by_test_id(source).get_by_label(name, exact=True).set_checked(to_selected)
+    box = page.get_by_test_id(source).get_by_label(name, exact=True)
+    box.scroll_into_view_if_needed()
+    within_reach(box)
+    box.set_checked(to_selected)
     if not scripted:
-        page.get_by_role("button", name=w["move"]).click()
+        button = page.get_by_role("button", name=w["move"])
+        within_reach(button)
+        button.click()
     arrived = page.get_by_test_id(target).get_by_label(name, exact=True)
     expect(arrived).to_be_checked(checked=to_selected)
 
@@ -75,24 +84,24 @@ def ultimate_customer(other_company_customer, other_company):
     return other_company_customer
 
 
-@pytest.mark.parametrize(
-    ("language", "scripted"),
-    [("ja", True), ("en", True), ("ja", False), ("en", False)],
-    ids=["japanese", "english", "japanese-without-javascript", "english-without-javascript"],
-)
+@pytest.mark.parametrize("width", [PHONE, LAPTOP], ids=["phone", "laptop"])
+@pytest.mark.parametrize("scripted", [True, False], ids=["javascript", "without-javascript"])
+@pytest.mark.parametrize("language", ["ja", "en"])
 def test_it_files_exactly_the_products_that_were_moved(
-    new_page, ultimate_customer, language, scripted
+    new_page, ultimate_customer, language, scripted, width
 ):
     w = words(language)
-    page = open_the_form(new_page, ultimate_customer, language, scripted=scripted)
+    page = open_the_form(new_page, ultimate_customer, language, scripted=scripted, width=width)
     available = page.get_by_test_id("available-products")
     selected = page.get_by_test_id("selected-products")
+    reads_naturally(page, "the product-group layout")
     page.locator("#id_subject").fill("ヘルスチェック / Health check")
 
     # Add A, add B, remove A.
     move(page, w, A, to_selected=True, scripted=scripted)
     move(page, w, B, to_selected=True, scripted=scripted)
     expect(selected.get_by_role("checkbox")).to_have_count(2)
+    reads_naturally(page, "two products selected")
     move(page, w, A, to_selected=False, scripted=scripted)
     expect(selected.get_by_role("checkbox")).to_have_count(1)
     expect(available.get_by_label(A, exact=True)).not_to_be_checked()
@@ -108,13 +117,18 @@ def test_it_files_exactly_the_products_that_were_moved(
     expect(selected.get_by_label(B, exact=True)).to_be_checked()
     expect(page.locator("#id_subject")).to_have_value("ヘルスチェック / Health check")
 
+    reads_naturally(page, "another group shown")
+
     page.locator("#id_description").fill("日程を相談させてください。")
-    page.get_by_role("button", name=w["create"], exact=True).click()
+    create = page.get_by_role("button", name=w["create"], exact=True)
+    within_reach(create)
+    create.click()
     expect(page).to_have_url(re.compile(r"/cases/[0-9]{8}/$"))
     case = Case.objects.get()
     assert [p.name_en for p in case.products.all()] == [B]
     expect(page.get_by_text(B, exact=True)).to_be_visible()
     expect(page.get_by_text(A, exact=True)).to_have_count(0)
+    reads_naturally(page, "the case filed")
     assert page.problems == []
 
 

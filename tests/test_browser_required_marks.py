@@ -1,6 +1,8 @@
-"""The required marks of the case form's product layout in Chromium, in Japanese and English:
-each required field shows the mark and says it is required to assistive technology, the page
-says what the mark means, and an empty required field says so in the guide's words."""
+"""The required marks of the case form's product layout in Chromium, in Japanese and English,
+with and without JavaScript, at a phone's width (390 px) and a laptop's (1280 px): each required
+field shows the mark and says it is required to assistive technology, the page says what the
+mark means, and an empty required field says so in the guide's words. One page and one submit
+each, so every combination runs."""
 
 import pytest
 from django.utils import translation
@@ -8,36 +10,30 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from hub.forms import REQUIRED_MESSAGE
-from tests.helpers import signed_in_page
+from tests.helpers import (
+    LAPTOP,
+    PHONE,
+    PRODUCT_LAYOUT_REQUIRED,
+    at_width,
+    reads_naturally,
+    signed_in_page,
+    within_reach,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# 製品, 製品のバージョン and OS among them: they carried no mark before.
-REQUIRED = [
-    "service",
-    "subject",
-    "product",
-    "product_version",
-    "operating_system",
-    "main_content",
-    "problem",
-    "priority",
-    "description",
-]
 
-
-@pytest.mark.parametrize(
-    ("language", "scripted"),
-    [("ja", True), ("en", True), ("ja", False)],
-    ids=["japanese", "english", "japanese-without-javascript"],
-)
+@pytest.mark.parametrize("width", [PHONE, LAPTOP], ids=["phone", "laptop"])
+@pytest.mark.parametrize("scripted", [True, False], ids=["javascript", "without-javascript"])
+@pytest.mark.parametrize("language", ["ja", "en"])
 def test_it_marks_every_required_field_of_the_product_layout(
-    new_page, customer, lite_services, language, scripted
+    new_page, customer, lite_services, language, scripted, width
 ):
     customer.language = language
     customer.save()
     locale = {"ja": "ja-JP", "en": "en-GB"}[language]
     page = signed_in_page(new_page, customer, locale, java_script_enabled=scripted)
+    at_width(page, width)
     page.goto("/cases/new/?service=premium-support")
     with translation.override(language):
         legend = gettext("Fields marked %(mark)s are required.") % {"mark": "*"}
@@ -51,19 +47,27 @@ def test_it_marks_every_required_field_of_the_product_layout(
         expect(product_mark).to_be_visible()
     else:
         expect(product_mark).to_be_hidden()
-    for name in REQUIRED:
+    for name in PRODUCT_LAYOUT_REQUIRED:
         if name == "product" and scripted:
             continue
         expect(page.locator(f"label[for=id_{name}] .asteriskField")).to_be_visible()
         control = page.locator(f"#id_{name}")
+        within_reach(control)
         # `required` where HTML allows it; a list with no empty first choice says aria-required.
         if name == "priority":
             expect(control).to_have_attribute("aria-required", "true")
         else:
             expect(control).to_have_attribute("required", "")
 
-    page.get_by_role("button", name=create, exact=True).click()
+    reads_naturally(page, "the case form")
+
+    submit = page.get_by_role("button", name=create, exact=True)
+    within_reach(submit)
+    submit.click()
     shown = ["product_version", "operating_system"] + ([] if scripted else ["product"])
     for name in shown:
-        expect(page.locator(f"#div_id_{name} .invalid-feedback")).to_have_text(complete)
+        message = page.locator(f"#div_id_{name} .invalid-feedback")
+        expect(message).to_have_text(complete)
+        within_reach(message)
+    reads_naturally(page, "the case form, telling what is missing")
     assert page.problems == []

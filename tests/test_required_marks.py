@@ -16,22 +16,11 @@ import companion.forms
 from cases.forms import FORM_UNREADABLE
 from hub.forms import REQUIRED_MESSAGE, OneRequiredMessage
 from tests.factories import create_invitation, subscribe
-from tests.helpers import force_sign_in
+from tests.helpers import PRODUCT_LAYOUT_REQUIRED, force_sign_in
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("cases:create")
 COMPLETE = "このフィールドを入力してください。"
-FIRST_LAYOUT_REQUIRED = [
-    "service",
-    "subject",
-    "product",
-    "product_version",
-    "operating_system",
-    "main_content",
-    "problem",
-    "priority",
-    "description",
-]
 
 
 def marked(page: str, field_id: str) -> bool:
@@ -55,7 +44,7 @@ def explains_the_mark(page: str) -> bool:
 def test_it_marks_every_required_field_of_the_product_layout(customer_client, lite_services):
     page = customer_client.get(NEW + "?service=premium-support").content.decode()
     form_fields = customer_client.get(NEW + "?service=premium-support").context["form"].fields
-    for name in FIRST_LAYOUT_REQUIRED:
+    for name in PRODUCT_LAYOUT_REQUIRED:
         assert form_fields[name].required, name
         assert marked(page, f"id_{name}"), name
     # The search box only narrows the product list: it is not a field of the case.
