@@ -265,6 +265,30 @@ class Case(models.Model):
     # The id of the form that created the case: a re-posted form finds its case, not a twin.
     submission_id = models.UUIDField(default=uuid.uuid4, editable=False)
 
+    # The response clock (desk.clock): which response is awaited, its target and how many
+    # business minutes of it have gone; running since when (None while paused or stopped),
+    # and when it falls due if it runs on (None unless running). The queue sorts by due.
+    response_kind = models.CharField(
+        _("awaited response"),
+        max_length=8,
+        blank=True,
+        choices=[("first", _("First response")), ("next", _("Next response"))],
+    )
+    response_target_minutes = models.PositiveIntegerField(
+        _("response target (business minutes)"), null=True, blank=True
+    )
+    response_used_minutes = models.PositiveIntegerField(
+        _("business minutes used"), default=0, editable=False
+    )
+    response_running_since = models.DateTimeField(
+        _("clock running since"), null=True, blank=True, editable=False
+    )
+    response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    last_customer_activity_at = models.DateTimeField(
+        _("last customer activity"), null=True, blank=True
+    )
+
     objects = CaseQuerySet.as_manager()
 
     class Meta:

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "companion",
     "catalog",
     "cases",
+    "desk",
     "trainer",
     "audit",
 ]
