@@ -8,6 +8,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from catalog.models import Service
 from hub.env import local_caches, storage_from_url
+from tests import flush, snapshot
 from tests.factories import (
     create_case,
     create_company,
@@ -22,6 +23,7 @@ def pytest_configure(config):
     # Importing settings writes nothing: the suite prepares VAR_DIR as `make run` does (the SQLite
     # test database lives there) and, without SECRET_KEY, uses the local key that makes.
     call_command("prepare", verbosity=0)
+    flush.install()
     if not os.environ.get("SECRET_KEY"):
         django_settings.SECRET_KEY = django_settings.SECRET_KEY_FILE.read_text().strip()
 
@@ -64,14 +66,17 @@ def _test_settings(settings, tmp_path):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the catalogue once; each test's transaction then rolls back to it."""
     with django_db_blocker.unblock():
+        migrated = snapshot.filled_tables()
         call_command("load_catalogue", verbosity=0)
+        snapshot.take(besides=migrated)
 
 
 @pytest.fixture
 def catalogue(db):
-    # Transactional tests empty the database when they end: reload for the next one.
+    # Transactional tests empty the database when they end: put the catalogue back for the
+    # next one, as the rows first loaded (tests/snapshot.py).
     if not Service.objects.exists():
-        call_command("load_catalogue", verbosity=0)
+        snapshot.restore()
 
 
 @pytest.fixture
