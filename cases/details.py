@@ -5,11 +5,12 @@ from typing import NamedTuple
 from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from catalog.response_targets import NOT_A_COMMITMENT, first_response_text
+from catalog.response_targets import NOT_A_COMMITMENT, first_response_text, next_response_text
+from desk.business_hours import Calendar
 
 
 class DetailRow(NamedTuple):
@@ -19,7 +20,13 @@ class DetailRow(NamedTuple):
     css: str = ""
 
 
-def case_detail_rows(case: Case, *, response_minutes: int | None) -> list[DetailRow]:
+def case_detail_rows(
+    case: Case,
+    *,
+    response_minutes: int | None,
+    next_minutes: int | None = None,
+    calendar: Calendar | None = None,
+) -> list[DetailRow]:
     """(label, value) rows in the order the page shows them. Rows for what a case does not
     have are left out: instance IDs, main content and problem, the response target, the case
     it follows; a case has either a product with version and OS, or a product group and a
@@ -68,12 +75,7 @@ def case_detail_rows(case: Case, *, response_minutes: int | None) -> list[Detail
     if response_minutes:
         rows.append(
             DetailRow(
-                _("Response target"),
-                format_html(
-                    '{}<div class="small text-body-secondary">{}</div>',
-                    first_response_text(response_minutes),
-                    NOT_A_COMMITMENT,
-                ),
+                _("Response target"), _target_html(case, response_minutes, next_minutes, calendar)
             )
         )
     if case.follows:
@@ -96,3 +98,21 @@ def case_detail_rows(case: Case, *, response_minutes: int | None) -> list[Detail
         DetailRow(_("Description"), case.description_as_html, css="hub-text"),
     ]
     return rows
+
+
+def _target_html(case: Case, first: int, following: int | None, calendar: Calendar | None):
+    """The targets in business hours and, while the clock runs, about when the response is
+    expected, in the reader's time zone; nothing of the kind while the case waits for the
+    customer or once it is past (a target, never a promise: NOT_A_COMMITMENT says so)."""
+    lines = [first_response_text(first, calendar)]
+    if following:
+        lines.append(next_response_text(following))
+    due = case.response_due_at
+    if due is not None and case.response_running_since is not None and due > timezone.now():
+        when = defaultfilters.date(timezone.localtime(due), "DATETIME_FORMAT")
+        lines.append(_("Estimate: %(when)s") % {"when": when})
+    return format_html(
+        '{}<div class="small text-body-secondary">{}</div>',
+        format_html_join("", "<div>{}</div>", ((line,) for line in lines)),
+        NOT_A_COMMITMENT,
+    )

@@ -15,6 +15,7 @@ from django.db import connection, models
 
 from accounts.models import Company, ServiceSubscription, User
 from cases.models import Attachment, Case, Message
+from desk.models import CaseViewer, ResponseRecord
 from hub.models import OutboundEmail
 
 GENERATED_PREFIX = "[generated] "
@@ -94,6 +95,8 @@ def clear() -> list[str]:
     attachments.delete()
     Message.objects.filter(case__in=cases).delete()
     Case.products.through.objects.filter(case__in=cases).delete()
+    ResponseRecord.objects.filter(case__in=cases).delete()
+    CaseViewer.objects.filter(case__in=cases).delete()
     Case.objects.filter(follows__in=cases).update(follows=None)
     cases._raw_delete(cases.db)
     emails = list(generated_users().values_list("email", flat=True))

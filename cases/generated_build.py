@@ -41,7 +41,11 @@ from cases.generated import (
 from cases.generated_catalogue import Catalogue
 from cases.models import Attachment, Case, CaseStatus, Message
 from cases.text import message_html
-from catalog.models import FormLayout, Product, ServiceKind
+from catalog.models import FormLayout, Product, ResponseTarget, ServiceKind
+from desk.calendars import support_calendar
+from desk.clock_history import replay
+from desk.models import ResponseRecord
+from desk.services import response_record
 
 BIG_COMPANY_PLAN = "mdr-ultimate"  # the plan with the most services: the fullest case form
 HISTORY = dt.timedelta(days=730)  # cases were filed over the last two years
@@ -150,6 +154,14 @@ class _Generator:
         # One hash for every account: hashing thousands would take minutes.
         self.password_hash = make_password(password)
         self.catalogue = Catalogue.load()
+        # Read once: each case's clock is replayed from its thread (desk.clock_history).
+        self.calendar = support_calendar()
+        self.targets = {
+            (service, priority): (first, following)
+            for service, priority, first, following in ResponseTarget.objects.values_list(
+                "service_id", "priority_id", "minutes", "next_minutes"
+            )
+        }
         self.counts: Counter[str] = Counter()
         self.timings: dict[str, float] = {}
         self.stored: list[str] = []  # files written so far, removed if the transaction fails
@@ -331,8 +343,10 @@ class _Generator:
             rows = [thread.case for thread in threads]
             for case, pk in zip(rows, _reserved_ids(Case, len(rows)), strict=False):
                 case.pk, case.number = pk, Case.number_for(pk)
+            # Threads before the rows go in: the posts set each case's response clock.
+            contents = self.contents(threads)
             _insert(Case, rows, "submission_id")
-            self.threads(threads)
+            self.threads(contents)
         self.counts["cases"] = len(plan)
 
     def case(self, company: Company, created_at: dt.datetime, role: str) -> _Thread:
@@ -424,22 +438,58 @@ class _Generator:
             count += 1
         return count
 
-    def threads(self, threads: list[_Thread]) -> None:
+    def contents(self, threads: list[_Thread]) -> list[tuple[_Thread, list, list, list]]:
+        """Each thread's posts and files, drawn in the order a seed always drew them, and the
+        response clock its posts ran: set on the case row before it is inserted."""
+        made = []
+        for thread in threads:
+            posts = self.posts(thread)
+            files = self.files(thread)
+            made.append((thread, posts, files, self.clock(thread.case, posts)))
+        return made
+
+    def threads(self, made: list[tuple[_Thread, list, list, list]]) -> None:
         messages: list[Message] = []
         attachments: list[Attachment] = []
-        chosen = []
-        for thread in threads:
-            messages += self.posts(thread)
-            attachments += self.files(thread)
+        chosen, records = [], []
+        for thread, posts, files, answers in made:
+            case = thread.case
+            # Inserted now: the case has its id (SQLite gives it on insert, not before).
+            for row in (*posts, *files):
+                row.case_id = case.pk
+            messages += posts
+            attachments += files
             chosen += [
-                Case.products.through(case_id=thread.case.pk, product_id=product.pk)
+                Case.products.through(case_id=case.pk, product_id=product.pk)
                 for product in thread.products
+            ]
+            records += [
+                response_record(case=case, answer=answer, responded_at=at, responder_id=author)
+                for answer, at, author in answers
             ]
         Message.objects.bulk_create(messages, batch_size=BATCH)
         Attachment.objects.bulk_create(attachments, batch_size=BATCH)
         Case.products.through.objects.bulk_create(chosen, batch_size=BATCH)
+        ResponseRecord.objects.bulk_create(records, batch_size=BATCH)
         self.counts["messages"] += len(messages)
         self.counts["attachments"] += len(attachments)
+
+    def clock(self, case: Case, posts: list[Message]) -> list[tuple[Any, dt.datetime, int]]:
+        """Set the case's response clock as its public posts moved it; returns the responses
+        it awaited (answer, when, by whom), for the report. Old open cases come out overdue,
+        recent ones due soon or later, those waiting for the customer paused or answered."""
+        public = [post for post in posts if not post.is_internal]
+        replayed = replay(
+            calendar=self.calendar,
+            targets=self.targets.get((case.service_id, case.priority_id)),
+            filed_at=case.created_at,
+            posts=[(post.created_at, post.by_operator) for post in public],
+            status=case.status,
+            status_changed_at=case.status_changed_at,
+        )
+        for name, value in replayed.fields().items():
+            setattr(case, name, value)
+        return [(answer, at, public[index].author_id) for answer, at, index in replayed.answers]
 
     def moments(self, case: Case, count: int) -> list[dt.datetime]:
         """`count` times in the case's life, in order, to the second."""

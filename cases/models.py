@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company, ServiceSubscription
-from cases.queue import WaitingForEsetFirst
+from cases.queue import QueueRank
 from cases.text import message_html, stored_html
 from catalog.models import (
     MainContent,
@@ -24,6 +24,8 @@ from catalog.models import (
     Service,
     Stage,
 )
+from desk import clock
+from desk.business_hours import Calendar
 
 INSTANCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]{2,63}$"
 
@@ -329,7 +331,7 @@ class Case(models.Model):
                 name="cases_company_priority_upd",
             ),
             # The operators' queue (the admin case list) read in order, a page at a time.
-            models.Index(WaitingForEsetFirst(), "status_changed_at", "id", name="cases_case_queue"),
+            models.Index(QueueRank(), "response_due_at", "id", name="cases_case_queue_due"),
         ]
 
     def __str__(self):
@@ -412,6 +414,69 @@ class Case(models.Model):
         """Whether a customer who wants to go on must file a follow-up case: closed, and the
         reopening window is over. (Any closed case may be followed up; see CaseQuerySet.closed.)"""
         return self.is_closed and not self.is_reopenable(now)
+
+    # -- response clock (desk.clock) ---------------------------------------------------------
+
+    # What the clock methods change: for a caller that saves only these.
+    CLOCK_FIELDS = (
+        "response_kind",
+        "response_target_minutes",
+        "response_used_minutes",
+        "response_running_since",
+        "response_due_at",
+        "first_response_at",
+        "last_customer_activity_at",
+    )
+
+    @property
+    def response_clock(self) -> clock.ClockState:
+        return clock.ClockState(
+            self.response_kind,
+            self.response_target_minutes,
+            self.response_used_minutes,
+            self.response_running_since,
+        )
+
+    def _keep_clock(self, state: clock.ClockState, calendar: Calendar) -> None:
+        self.response_kind = state.kind
+        self.response_target_minutes = state.target_minutes
+        self.response_used_minutes = state.used_minutes
+        self.response_running_since = state.running_since
+        self.response_due_at = clock.due_at(state, calendar)
+
+    def clock_filed(self, *, first_target: int | None, calendar: Calendar, now: dt.datetime):
+        """Filed: the first-response clock starts (when the case has a target)."""
+        self.last_customer_activity_at = now
+        if first_target:
+            self._keep_clock(clock.start(clock.FIRST, first_target, now), calendar)
+
+    def clock_answered(self, *, calendar: Calendar, now: dt.datetime) -> clock.Answer | None:
+        """An operator's public reply: the awaited response has come (None if none was)."""
+        if self.first_response_at is None:
+            self.first_response_at = now
+        state, answer = clock.answered(self.response_clock, calendar, now)
+        self._keep_clock(state, calendar)
+        return answer
+
+    def clock_customer_posted(
+        self, *, next_target: int | None, calendar: Calendar, now: dt.datetime
+    ) -> None:
+        """The customer's public post: a response is awaited again (a paused clock resumes)."""
+        self.last_customer_activity_at = now
+        state = clock.customer_posted(self.response_clock, calendar, now, next_target)
+        self._keep_clock(state, calendar)
+
+    def clock_follow_status(self, *, calendar: Calendar, now: dt.datetime) -> None:
+        """After move_to: waiting for the customer pauses the clock, waiting for ESET resumes
+        it, closing stops it (no response is then recorded)."""
+        state = self.response_clock
+        if self.is_closed:
+            state = clock.stop(state)
+        elif self.status == CaseStatus.WAITING_FOR_CUSTOMER:
+            state = clock.pause(state, calendar, now)
+        else:
+            state = clock.resume(state, now)
+        self._keep_clock(state, calendar)
 
 
 class MessageQuerySet(models.QuerySet):

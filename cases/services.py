@@ -14,6 +14,9 @@ import audit
 from accounts.models import ServiceSubscription, User
 from cases import uploads
 from cases.models import Attachment, Case, Message
+from catalog.selectors import response_targets
+from desk.calendars import support_calendar
+from desk.services import response_record
 from hub.emails import absolute_url, queue_email
 
 
@@ -48,6 +51,13 @@ def case_open(*, user: User, today: dt.date, data: dict) -> Case:
                 follows=data.get("follows"),
             )
             case.assign_number()
+            targets = response_targets(case.service, case.priority)
+            case.clock_filed(
+                first_target=targets[0] if targets else None,
+                calendar=support_calendar(),
+                now=case.created_at,
+            )
+            case.save(update_fields=Case.CLOCK_FIELDS)
             if data["products"]:
                 case.products.set(data["products"])
             audit.record(
@@ -138,6 +148,7 @@ def message_post(
             case = Case.objects.select_for_update().get(pk=case.pk)
             before = case.status
             if not internal:
+                _clock_for_post(case, author)
                 case.move_for_public_post(by_operator=by_operator)  # may raise CaseClosed
             message = Message.objects.create_post(
                 case=case, author=author, body=body, post_id=post_id, internal=internal
@@ -154,13 +165,32 @@ def message_post(
         return existing
 
 
+def _clock_for_post(case: Case, author: User) -> None:
+    """A public post moves the response clock: an operator's answers it (and records how the
+    response measured up), a customer's starts the next one (or resumes a paused one). Called
+    before the post moves the status, which tells a reopening post from a refused one."""
+    calendar, now = support_calendar(), timezone.now()
+    if not author.is_staff:
+        if case.is_closed and not case.is_reopenable(now):
+            return  # refused below: nothing is kept
+        targets = response_targets(case.service, case.priority)
+        case.clock_customer_posted(
+            next_target=targets[1] if targets else None, calendar=calendar, now=now
+        )
+        return
+    answer = case.clock_answered(calendar=calendar, now=now)
+    if answer is not None:
+        response_record(case=case, answer=answer, responded_at=now, responder_id=author.pk).save()
+
+
 def case_update(*, case: Case, operator: User, status: str, stage, assigned_to) -> Case:
     """An operator's changes from the admin; the company hears of status and stage changes."""
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         old_status, old_stage = locked.status, locked.stage_id
         before = _audit_state(locked)
-        locked.move_to(status)
+        if locked.move_to(status):
+            locked.clock_follow_status(calendar=support_calendar(), now=locked.status_changed_at)
         locked.stage = stage
         locked.assigned_to = assigned_to
         locked.save()
@@ -250,7 +280,9 @@ def attachments_add(*, case: Case, uploader: User, files) -> list[Attachment]:
                     sha256=sha256,
                 )
                 attachments.append(attachment)
-            Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+            now = timezone.now()
+            activity = {} if uploader.is_staff else {"last_customer_activity_at": now}
+            Case.objects.filter(pk=case.pk).update(updated_at=now, **activity)
     except BaseException:
         uploads.remove(stored)  # a rolled-back row leaves no file behind
         raise

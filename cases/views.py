@@ -25,7 +25,8 @@ from cases.forms import AttachmentForm, CaseForm, MessageForm, new_submission_id
 from cases.models import Attachment, Case, CaseClosed, CaseStatus
 from cases.progress import case_progress, page_is_current
 from cases.services import attachments_add, case_open, message_post
-from catalog.selectors import default_priority, response_target_minutes, service_by_code
+from catalog.selectors import default_priority, response_targets, service_by_code
+from desk.calendars import support_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -173,8 +174,13 @@ def case_detail(request, number):
         "tab_labels": CaseTab.choices,
     }
     if tab == CaseTab.DETAILS:
-        minutes = response_target_minutes(case.service, case.priority)
-        context["details"] = case_detail_rows(case, response_minutes=minutes)
+        targets = response_targets(case.service, case.priority) or (None, None)
+        context["details"] = case_detail_rows(
+            case,
+            response_minutes=targets[0],
+            next_minutes=targets[1],
+            calendar=support_calendar(),
+        )
     if tab == CaseTab.CHATTER:
         context |= _thread_page(request, case, before=request.GET.get("before"))
         context["post_form"] = MessageForm(initial={"post_id": uuid.uuid4()})

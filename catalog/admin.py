@@ -3,6 +3,7 @@ from typing import ClassVar
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -19,7 +20,8 @@ from catalog.models import (
     Service,
     Stage,
 )
-from catalog.response_targets import first_response_text
+from catalog.response_targets import first_response_text, next_response_text
+from desk.calendars import support_calendar
 
 
 @admin.action(description=_("Activate selected entries"))
@@ -69,12 +71,18 @@ class ShownAsColumn:
     @admin.display(description=_("shown to customers as"))
     def shown_as(self, target: ResponseTarget) -> str:
         # An inline's empty row has no minutes yet; the words appear once it is saved.
-        return first_response_text(target.minutes) if target.minutes else ""
+        if not (target.minutes and target.next_minutes):
+            return ""
+        return format_html(
+            "{}<br>{}",
+            first_response_text(target.minutes, support_calendar()),
+            next_response_text(target.next_minutes),
+        )
 
 
 class ResponseTargetInline(ShownAsColumn, admin.TabularInline):
     model = ResponseTarget
-    fields = ("priority", "minutes", "shown_as")
+    fields = ("priority", "minutes", "next_minutes", "shown_as")
     readonly_fields = ("shown_as",)
     extra = 0
 
@@ -153,8 +161,8 @@ class PriorityAdmin(CatalogAdmin):
 
 @admin.register(ResponseTarget)
 class ResponseTargetAdmin(ShownAsColumn, admin.ModelAdmin):
-    list_display = ("service", "priority", "minutes", "shown_as")
-    list_editable = ("minutes",)
+    list_display = ("service", "priority", "minutes", "next_minutes", "shown_as")
+    list_editable = ("minutes", "next_minutes")
     list_filter = ("service", "priority")
     list_select_related = ("service", "priority")
     ordering = ("service__position", "priority__position")

@@ -6,7 +6,7 @@ a position for ordering and an `active` flag: inactive entries vanish from new f
 readable on old cases, which is why nothing an old case uses can be deleted.
 """
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -332,7 +332,9 @@ class ResponseTargetManager(models.Manager):
 
 
 class ResponseTarget(models.Model):
-    """How soon a first response is due, per service and priority (placeholder values)."""
+    """How soon a response is due, in business minutes (the support calendar's hours), per
+    service and priority: the first one after filing, the next ones after each customer post
+    (placeholder values)."""
 
     service = models.ForeignKey(
         Service,
@@ -346,7 +348,19 @@ class ResponseTarget(models.Model):
         related_name="response_targets",
         verbose_name=_("priority"),
     )
-    minutes = models.PositiveIntegerField(_("first response within (minutes)"))
+    # About 200 working days of the default calendar: further than any target means, and
+    # even on a calendar open one minute a week reached long before the year 9999 (a bigger
+    # target would fail every case filed with it: desk.business_hours walks past date.max).
+    MAX_MINUTES = 100_000
+
+    minutes = models.PositiveIntegerField(
+        _("first response within (business minutes)"),
+        validators=[MaxValueValidator(MAX_MINUTES)],
+    )
+    next_minutes = models.PositiveIntegerField(
+        _("next response within (business minutes)"),
+        validators=[MaxValueValidator(MAX_MINUTES)],
+    )
 
     objects = ResponseTargetManager()
 
@@ -365,10 +379,15 @@ class ResponseTarget(models.Model):
                 name="catalog_responsetarget_positive",
                 violation_error_message=_("A response target must be at least one minute."),
             ),
+            models.CheckConstraint(
+                condition=Q(next_minutes__gt=0),
+                name="catalog_responsetarget_next_positive",
+                violation_error_message=_("A response target must be at least one minute."),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.service} / {self.priority}: {self.minutes}"
+        return f"{self.service} / {self.priority}: {self.minutes} / {self.next_minutes}"
 
     def natural_key(self):
         return (self.service.code, self.priority.code)

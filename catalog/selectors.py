@@ -134,17 +134,26 @@ def _active_stages() -> dict[int, list[Stage]]:
     return cached("stages", load)
 
 
-def response_target_minutes(service: Service, priority: Priority) -> int | None:
+def response_targets(service: Service, priority: Priority) -> tuple[int, int] | None:
+    """(first, next) response targets in business minutes; None without a target."""
     targets = cached(
         "response_targets",
         lambda: {
-            (service_id, priority_id): minutes
-            for service_id, priority_id, minutes in ResponseTarget.objects.values_list(
-                "service_id", "priority_id", "minutes"
+            (service_id, priority_id): (minutes, next_minutes)
+            for service_id, priority_id, minutes, next_minutes in (
+                ResponseTarget.objects.values_list(
+                    "service_id", "priority_id", "minutes", "next_minutes"
+                )
             )
         },
     )
     return targets.get((service.pk, priority.pk))
+
+
+def response_target_minutes(service: Service, priority: Priority) -> int | None:
+    """The first-response target in business minutes."""
+    targets = response_targets(service, priority)
+    return targets[0] if targets else None
 
 
 def product_groups() -> QuerySet[ProductGroup]:

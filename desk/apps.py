@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import signals
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,14 @@ class DeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "desk"
     verbose_name = _("Support desk")
+
+    def ready(self):
+        # Saving the calendar or a holiday makes every process read it anew (desk/calendars.py).
+        from desk import calendars
+        from desk.models import Holiday, SupportCalendar
+
+        for model in (SupportCalendar, Holiday):
+            signals.post_save.connect(calendars.forget, sender=model, dispatch_uid="desk.calendar")
+            signals.post_delete.connect(
+                calendars.forget, sender=model, dispatch_uid="desk.calendar"
+            )

@@ -121,6 +121,9 @@ class ResponseRecord(models.Model):
         verbose_name_plural = _("responses")
         indexes = [models.Index(fields=["responded_at"], name="desk_response_when")]
 
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.responded_at:%Y-%m-%d %H:%M}"
+
     @property
     def met(self) -> bool:
         return self.taken_minutes <= self.target_minutes
@@ -206,3 +209,6 @@ class CaseViewer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "operator"], name="desk_caseviewer_unique")
         ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.operator_id}"

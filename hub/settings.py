@@ -367,6 +367,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400,
         "options": {"expires": 86000},
     },
+    # Monthly: next year's national holidays are in the support calendar long before January.
+    "load-holidays": {
+        "task": "desk.tasks.load_holidays",
+        "schedule": 30 * 86400,
+        "options": {"expires": 86400},
+    },
 }
 
 # Security. HTTPS=1 in production turns on secure cookies, redirects and HSTS.

@@ -1,11 +1,13 @@
 """Response targets read as a person says them (「初回回答の目標: 24 時間以内」, not 1440 minutes)
 and are marked as targets, not commitments: on the case page and in the operators' admin."""
 
+import datetime as dt
 import re
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
+from cases.models import Case
 from catalog.models import ResponseTarget
 from catalog.response_targets import duration_text
 from tests.helpers import detail
@@ -49,12 +51,16 @@ def target_row(response, label) -> str:
         (
             "ja",
             "回答目標",
-            "初回回答の目標: 24 時間以内 目標であり、回答時間を保証するものではありません。",
+            "初回回答の目標: 営業時間内で 24 時間以内（平日 9:00〜17:30、日本時間） "
+            "次回以降の回答の目標: 営業時間内で 24 時間以内 "
+            "目標であり、回答時間を保証するものではありません。",
         ),
         (
             "en",
             "Response target",
-            "Target for the first response: within 24 hours "
+            "Target for the first response: within 24 hours, counted in business hours "
+            "(weekdays 9:00–17:30, Japan Time) "
+            "Target for each next response: within 24 hours, counted in business hours "
             "A target, not a guaranteed response time.",
         ),
     ],
@@ -75,7 +81,7 @@ def test_it_follows_an_operators_change_of_the_target(customer_client, customer,
     target.minutes = 30
     target.save()  # as the admin saves it: the process's cached catalogue is forgotten
     shown = target_row(customer_client.get(detail(case)), "回答目標")
-    assert shown.startswith("初回回答の目標: 30 分以内")
+    assert shown.startswith("初回回答の目標: 営業時間内で 30 分以内")
 
 
 def test_it_shows_operators_what_customers_read_beside_the_minutes(operator_client, operator):
@@ -83,4 +89,48 @@ def test_it_shows_operators_what_customers_read_beside_the_minutes(operator_clie
     operator.save(update_fields=["language"])
     html = operator_client.get("/admin/catalog/responsetarget/").content.decode()
     assert "お客さまへの表示" in html
-    assert "初回回答の目標: 24 時間以内" in html and "初回回答の目標: 2 日以内" in html
+    assert "初回回答の目標: 営業時間内で 24 時間以内" in html
+    assert "初回回答の目標: 営業時間内で 2 日以内" in html
+    assert "次回以降の回答の目標: 営業時間内で 24 時間以内" in html
+
+
+DUE = dt.datetime(2030, 12, 2, 2, tzinfo=dt.UTC)  # Monday 11:00 in Tokyo
+
+
+def running_clock(case, *, due=DUE, running=True):
+    case.response_kind = "first"
+    case.response_target_minutes = 1440
+    case.response_running_since = timezone.now() if running else None
+    case.response_due_at = due if running else None
+    case.save(update_fields=Case.CLOCK_FIELDS)
+    return case
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Asia/Tokyo", "目安: 2030年12月2日 11:00"),
+        ("Europe/Bratislava", "目安: 2030年12月2日 3:00"),
+    ],
+)
+def test_it_says_about_when_the_response_is_expected_in_the_readers_time_zone(
+    customer_client, customer, make_case, zone, expected
+):
+    customer.time_zone = zone
+    customer.save(update_fields=["time_zone"])
+    case = running_clock(make_case(customer))
+    shown = target_row(customer_client.get(detail(case)), "回答目標")
+    assert expected in shown
+    assert shown.endswith("目標であり、回答時間を保証するものではありません。")
+
+
+@pytest.mark.parametrize(
+    "clock",
+    [
+        {"running": False},  # waiting for the customer: paused
+        {"due": dt.datetime(2020, 1, 6, 2, tzinfo=dt.UTC)},  # past: never shown as late
+    ],
+)
+def test_it_says_nothing_of_when_while_paused_or_past(customer_client, customer, make_case, clock):
+    case = running_clock(make_case(customer), **clock)
+    assert "目安" not in target_row(customer_client.get(detail(case)), "回答目標")

@@ -18,6 +18,7 @@ from django.db import connection
 
 from accounts.services import invitation_create
 from cases.tasks import cleanup_uploads
+from desk.tasks import load_holidays
 from hub import celery_app
 from hub.emails import claim_lease
 from hub.models import OutboundEmail
@@ -105,8 +106,14 @@ def test_it_schedules_every_task_with_beat(settings):
         "hub.tasks.retry_pending_email",
         "cases.tasks.cleanup_uploads",
         "hub.tasks.clear_expired_sessions",
+        "desk.tasks.load_holidays",
     }
     assert scheduled <= set(celery_app.tasks)
+
+
+def test_it_loads_next_years_holidays_monthly(db, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["load-holidays"]["schedule"] == 30 * 86400
+    assert "Holidays of JP" in load_holidays.apply().get()
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,12 @@ from catalog.models import (
     Service,
     Stage,
 )
+from catalog.selectors import response_targets
+from desk import replies
+from desk.calendars import support_calendar
+from desk.clock_history import replay
+from desk.models import ResponseRecord
+from desk.services import response_record
 from hub.models import OutboundEmail
 from trainer.classroom import demo_mail
 
@@ -152,6 +158,7 @@ def reset() -> dict:
     with transaction.atomic():
         left = clear()
         audit.record(action=audit.Action.TRAINER_RESET)
+        replies.load_examples()  # the desk's example saved replies, when it has none
         return _seed() | {"left": left}
 
 
@@ -222,11 +229,23 @@ def _seed() -> dict:
     malware = MainContent.objects.get(code="malware")
     normal, serious = Priority.objects.get(code="normal"), Priority.objects.get(code="serious")
 
+    calendar, now = support_calendar(), timezone.now()
+
     def case(
-        company, creator, subscription, subject, status, *, thread=(), stage=None, priority=normal
+        company,
+        creator,
+        subscription,
+        subject,
+        status,
+        *,
+        thread=(),
+        stage=None,
+        priority=normal,
+        filed_ago=dt.timedelta(hours=1),
     ):
-        """A case filed as new, its `thread` of (author, body) posted in order, then left in
-        `status`: the status bar shows the history its thread tells."""
+        """A case filed `filed_ago` as new, its `thread` of (author, body) posted in order
+        since, then left in `status`: the status bar shows the history its thread tells, the
+        queue the response clock it ran (desk.clock_history)."""
         made = Case.objects.create(
             company=company,
             created_by=creator,
@@ -243,20 +262,48 @@ def _seed() -> dict:
             stage=stage,
         )
         made.assign_number()
-        for author, body in thread:
+        filed_at = now - filed_ago
+        times = [filed_at + filed_ago * n / (len(thread) + 1) for n in range(1, len(thread) + 1)]
+        posts = []
+        for (author, body), at in zip(thread, times, strict=True):
             # Each post moves the case as a post in the portal does, but mails nobody.
-            Message.objects.create_post(case=made, author=author, body=body)
+            message = Message.objects.create_post(case=made, author=author, body=body)
+            Message.objects.filter(pk=message.pk).update(created_at=at)
+            posts.append((at, author.is_staff))
             made.move_for_public_post(by_operator=author.is_staff)
         # The rest as an operator would have set it: move_to stamps when (and closed_at).
         made.move_to(status)
-        made.save(update_fields=Case.STATUS_FIELDS)
+        replayed = replay(
+            calendar=calendar,
+            targets=response_targets(made.service, made.priority),
+            filed_at=filed_at,
+            posts=posts,
+            status=status,
+            status_changed_at=made.status_changed_at,
+        )
+        for name, value in replayed.fields().items():
+            setattr(made, name, value)
+        made.save(update_fields=Case.STATUS_FIELDS + Case.CLOCK_FIELDS)
+        Case.objects.filter(pk=made.pk).update(created_at=filed_at)
+        ResponseRecord.objects.bulk_create(
+            response_record(case=made, answer=answer, responded_at=at, responder_id=operator.pk)
+            for answer, at, _index in replayed.answers
+        )
         return made
 
     def attach(on, author, name, content):
         # Checked and stored like any upload.
         attachments_add(case=on, uploader=author, files=[ContentFile(content, name=name)])
 
-    case(lite, yuki, lite_support, "駆除できないウイルスがあります", CaseStatus.NEW)
+    # Filed ten days ago and not answered yet: overdue on the queue (even over Golden Week).
+    case(
+        lite,
+        yuki,
+        lite_support,
+        "駆除できないウイルスがあります",
+        CaseStatus.NEW,
+        filed_ago=dt.timedelta(days=10),
+    )
     second = case(
         lite,
         yuki,
@@ -264,6 +311,7 @@ def _seed() -> dict:
         "検出後も警告が繰り返し表示される",
         CaseStatus.WAITING_FOR_ESET,
         thread=[(yuki, "検出後も同じ警告が表示されます。ログを添付します。")],
+        filed_ago=dt.timedelta(hours=3),
     )
     attach(second, yuki, "eset-log-collector.txt", b"ESET Log Collector\nscan log ...\n")
     third = case(
@@ -277,6 +325,7 @@ def _seed() -> dict:
             (operator, "Thank you. Please send the scheduler settings as a screenshot."),
         ],
         priority=serious,
+        filed_ago=dt.timedelta(days=2),
     )
     attach(third, operator, "scheduler-guide.pdf", b"%PDF-1.7\n% demo guide\n")
     case(
@@ -286,6 +335,7 @@ def _seed() -> dict:
         "ライセンス数の確認",
         CaseStatus.RESOLVED,
         thread=[(operator, "ライセンス数は 50 台です。ご確認ください。")],
+        filed_ago=dt.timedelta(days=10),
     )
     case(lite, john, lite_support, "Duplicate request", CaseStatus.INVALID)
     staged = Stage.objects.get(service__code="healthcheck", code="service-plan")
@@ -297,8 +347,17 @@ def _seed() -> dict:
         CaseStatus.WAITING_FOR_CUSTOMER,
         thread=[(operator, "サービスプランを添付しました。日程をご確認ください。")],
         stage=staged,
+        filed_ago=dt.timedelta(days=1),
     )
-    case(ultimate, misaki, ultimate_support, "ポリシー設定の相談", CaseStatus.WAITING_FOR_ESET)
+    # An eight-hour target, filed six hours ago: due soon (or already, after hours).
+    case(
+        ultimate,
+        misaki,
+        ultimate_support,
+        "ポリシー設定の相談",
+        CaseStatus.WAITING_FOR_ESET,
+        filed_ago=dt.timedelta(hours=6),
+    )
 
     fresh = invitation_create(
         email="trainee@sample-shoji.example",

@@ -25,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty=False, **options):
         if if_empty and Service.objects.exists():
             self.stdout.write("Catalogue already loaded; left as it is.")
+            self._load_holidays(options["verbosity"])
             return
         try:
             with transaction.atomic():
@@ -41,3 +42,13 @@ class Command(BaseCommand):
             raise CommandError(f"The catalogue fixtures were refused: {error}") from error
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS("Catalogue loaded."))
+        self._load_holidays(options["verbosity"])
+
+    def _load_holidays(self, verbosity: int) -> None:
+        # The response clocks count business hours: a fresh site (make run, the test database)
+        # has its national holidays with its catalogue. Idempotent, keeps operators' choices.
+        try:
+            call_command("load_holidays", verbosity=verbosity, stdout=self.stdout)
+        except CommandError as error:
+            # A country the library does not know: the catalogue is loaded all the same.
+            self.stderr.write(f"Holidays not loaded: {error}")
