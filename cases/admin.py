@@ -1,7 +1,6 @@
 """The operators' side of a case: list, thread with a reply box, status, stage, files."""
 
 import logging
-import uuid
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,34 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from cases import selectors, uploads
+from cases import admin_case_page, selectors, uploads
+from cases.admin_queue import QueueAdmin
 from cases.downloads import attachment_response
 from cases.fields import as_id
-from cases.forms import AttachmentForm, MessageForm
-from cases.models import Attachment, Case, CaseStatus, Message
-from cases.queue import QUEUE_ORDER
-from cases.services import attachments_add, case_update, message_post
+from cases.forms import AttachmentForm
+from cases.models import Attachment, Case, Message
+from cases.services import attachments_add, case_update
 
 logger = logging.getLogger(__name__)
-
-
-class WaitingForEsetFilter(admin.SimpleListFilter):
-    title = _("waiting for ESET")
-    parameter_name = "waiting"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(status=CaseStatus.WAITING_FOR_ESET)
-        if self.value() == "no":
-            return queryset.exclude(status=CaseStatus.WAITING_FOR_ESET)
-        return queryset
-
-
-class OperatorReplyForm(MessageForm):
-    internal = forms.BooleanField(label=_("Internal note (operators only)"), required=False)
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -56,26 +36,11 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(QueueAdmin, admin.ModelAdmin):
+    """The list side (the operators' queue) is QueueAdmin's, in cases/admin_queue.py."""
+
     form = CaseAdminForm
     change_form_template = "admin/cases/case/change_form.html"
-    list_display = (
-        "number",
-        "subject",
-        "company",
-        "service",
-        "status",
-        "priority",
-        "assigned_to",
-        "status_changed_at",
-    )
-    # No company filter: a thousand companies would be a thousand links on every list page;
-    # the search box finds a company by name. The operator filter lists operators only
-    # (limit_choices_to), without scanning every case for who is assigned.
-    list_filter = (WaitingForEsetFilter, "status", "service", "priority", "assigned_to")
-    list_select_related = ("company", "service", "priority", "assigned_to")
-    # The filtered count only: a second count of every case is a full scan per list page.
-    show_full_result_count = False
     search_fields = (
         "number",
         "subject",
@@ -123,16 +88,14 @@ class CaseAdmin(admin.ModelAdmin):
         here, not in get_queryset, so that the list keeps its list_select_related only."""
         if from_field is not None:
             return super().get_object(request, object_id, from_field)
-        cases = self.get_queryset(request).select_related(*self.CHANGE_PAGE_RELATIONS)
+        cases = self.get_queryset(request).select_related(
+            *self.CHANGE_PAGE_RELATIONS,
+            "company__plan",  # the side panel's plan
+        )
         try:
             return cases.get(pk=object_id)
         except (Case.DoesNotExist, ValidationError, ValueError):
             return None
-
-    def get_ordering(self, request):
-        # The oldest case waiting for ESET first, then the rest by last status change: read in
-        # order from the cases_case_queue index, a page at a time, however many cases.
-        return list(QUEUE_ORDER)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -169,10 +132,7 @@ class CaseAdmin(admin.ModelAdmin):
             context |= thread_page(request, obj, before=as_id(request.GET.get("before")))
             every = request.GET.get("attachments") == "all"
             context |= selectors.attachments_page(obj, every=every)
-            context |= {
-                "reply_form": OperatorReplyForm(initial={"post_id": uuid.uuid4()}),
-                "upload_form": AttachmentForm(),
-            }
+            context |= admin_case_page.page_context(request, obj, context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
@@ -186,6 +146,11 @@ class CaseAdmin(admin.ModelAdmin):
                 "<int:case_id>/attachments/",
                 self.admin_site.admin_view(self.upload_view),
                 name="cases_case_upload",
+            ),
+            path(
+                "<int:case_id>/presence/",
+                self.admin_site.admin_view(self.presence_view),
+                name="cases_case_presence",
             ),
             path(
                 "attachments/<int:attachment_id>/download/",
@@ -210,20 +175,13 @@ class CaseAdmin(admin.ModelAdmin):
         case = self._case(request, case_id)
         if not self.has_change_permission(request, case):
             raise PermissionDenied
-        form = OperatorReplyForm(request.POST)
-        if form.is_valid():
-            message_post(
-                case=case,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                post_id=form.cleaned_data["post_id"],
-                internal=form.cleaned_data["internal"],
-            )
-            self.message_user(request, _("Your reply was posted."), messages.SUCCESS)
-        else:
-            for problem in form.errors.get("body", []):
-                self.message_user(request, str(problem), messages.ERROR)
-        return self._back(case)
+        return admin_case_page.reply(self, request, case)
+
+    def presence_view(self, request, case_id):
+        return require_POST(self._presence)(request, case_id)
+
+    def _presence(self, request, case_id):
+        return admin_case_page.presence_beat(request, self._case(request, case_id))
 
     def upload_view(self, request, case_id):
         return require_POST(self._upload)(request, case_id)

@@ -2,10 +2,10 @@ import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.admin import ModelAdmin
+from django.contrib.admin import ModelAdmin, helpers
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,24 @@ class BoundedQueries(_ModelAdminBase):
             return False
         return super().lookup_allowed(lookup, value, request)
 
+    def response_action(self, request, queryset, *args, **kwargs):
+        # The ids ticked for an action go into `pk__in` as sent: a word is a ValueError and a
+        # number beyond 64 bits an OverflowError on SQLite (a 500). The list never sends either.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(self._is_key(value) for value in selected):
+            raise BadRequest
+        return super().response_action(request, queryset, *args, **kwargs)
+
+    def _is_key(self, value: str) -> bool:
+        pk = self.model._meta.pk
+        if pk is None:  # pragma: no cover - every model has a primary key
+            return True
+        try:
+            prepared = pk.get_prep_value(pk.to_python(value))
+        except (ValidationError, ValueError, TypeError):
+            return False
+        return not isinstance(prepared, int) or -(2**63) <= prepared < 2**63
+
     @staticmethod
     def _year_in_range(lookup: str, text: str) -> bool:
         """Years 2 to 9998 only: at either end of what Python's dates hold, moving a time
@@ -75,6 +93,17 @@ class HubAdminSite(OTPAdminSite):
             logout(request)  # an operator session without the second factor: start again
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
         return redirect_to_login(next_url, settings.LOGIN_URL)
+
+    def get_urls(self):
+        # The desk's report is a page of the site, not of one model (desk/report_views.py).
+        from desk.report_views import report_urls
+
+        return report_urls(self) + super().get_urls()
+
+    def get_app_list(self, request, app_label=None):
+        from desk.report_views import with_report_entry
+
+        return with_report_entry(request, super().get_app_list(request, app_label), app_label)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         # Every ModelAdmin, ours and the packages', gets the bounds on its filters and search.

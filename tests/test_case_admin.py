@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Attachment, CaseStatus, Message
+from cases.models import Attachment, Case, CaseStatus, Message
 from cases.services import message_post
 from catalog.models import Stage
 from tests.helpers import detail
@@ -66,13 +66,15 @@ def test_it_keeps_internal_notes_from_customers_and_their_status(
     assert "内部メモ" not in customer_client.get(detail(case, tab="chatter")).content.decode()
 
 
-def test_it_puts_the_oldest_case_waiting_for_eset_first(operator_client, customer, make_case):
+def test_it_puts_the_case_waiting_for_eset_due_soonest_first(operator_client, customer, make_case):
     newer = make_case(customer, status=CaseStatus.WAITING_FOR_ESET)
     older = make_case(
         customer,
         status=CaseStatus.WAITING_FOR_ESET,
         moved_at=timezone.now() - dt.timedelta(days=2),
+        response_due_at=timezone.now() - dt.timedelta(hours=1),
     )
+    Case.objects.filter(pk=newer.pk).update(response_due_at=timezone.now())
     make_case(customer, status=CaseStatus.NEW)
     changelist = operator_client.get(reverse("admin:cases_case_changelist"))
     listed = [c.pk for c in changelist.context["cl"].result_list]

@@ -244,6 +244,11 @@ ADMIN_MODELS = {
     "catalog.responsetarget": {},
     "catalog.service": {},
     "catalog.stage": {},
+    # The support calendar is one row: neither added nor deleted (its list is its page).
+    "desk.supportcalendar": {"add": False, "delete": False},
+    # A national holiday's only editable field is a checkbox: an empty save is valid.
+    "desk.holiday": {"change": REDIRECT},
+    "desk.savedreply": {},
     "hub.outboundemail": {"add": False, "change": False},
     "otp_static.staticdevice": {},
     "otp_totp.totpdevice": {},
@@ -269,6 +274,8 @@ def _admin_model_rows(label, allowed):
 
 for _label, _allowed in ADMIN_MODELS.items():
     EXPECTED |= _admin_model_rows(_label, _allowed)
+# The calendar's list goes straight to the calendar's page.
+EXPECTED["admin:desk_supportcalendar_changelist"] = _admin(REDIRECT)
 
 EXPECTED |= {
     "admin:index": _admin(OK),
@@ -292,4 +299,9 @@ EXPECTED |= {
     "admin:cases_case_reply": _admin((NOT_ALLOWED, REDIRECT)),
     "admin:cases_case_upload": _admin((NOT_ALLOWED, REDIRECT)),
     "admin:cases_attachment_download": _admin(OK),
+    # The case page's heartbeat: POST only; it answers who else is on the case.
+    "admin:cases_case_presence": _admin((NOT_ALLOWED, OK)),
+    # How the desk is doing, and its CSV: reading only (GET; the default period).
+    "admin:desk_report": _admin((OK, NOT_ALLOWED)),
+    "admin:desk_report_csv": _admin((OK, NOT_ALLOWED)),
 }

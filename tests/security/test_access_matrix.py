@@ -41,6 +41,7 @@ from accounts.models import PasswordReset, User
 from cases.models import Case
 from cases.services import attachments_add, message_post
 from catalog.models import Service
+from desk.models import SavedReply
 from hub.models import OutboundEmail
 from tests.factories import (
     create_case,
@@ -127,6 +128,12 @@ def _build_world(upload_root) -> SimpleNamespace:
     w.demo_email = create_outbound_email(demo_user.email, subject="デモ", demo=True)
     w.group = Group.objects.create(name="Operators")
     w.event = audit.record(action=audit.Action.SIGN_IN, actor=w.customer, subject=w.customer)
+    w.saved_reply = SavedReply.objects.create(
+        title_ja="定型文",
+        title_en="Saved",
+        body_ja="{customer_name} 様",
+        body_en="Dear {customer_name}",
+    )
     w.admin_objects = _admin_objects(w)
     return w
 
@@ -280,6 +287,7 @@ ARGUMENTS = {
     "admin:otp_totp_totpdevice_qrcode": lambda w: {"pk": w.devices[w.customer.pk].pk},
     "admin:cases_case_reply": lambda w: {"case_id": w.case.pk},
     "admin:cases_case_upload": lambda w: {"case_id": w.case.pk},
+    "admin:cases_case_presence": lambda w: {"case_id": w.case.pk},
     "admin:cases_attachment_download": lambda w: {"attachment_id": w.attachment.pk},
 }
 QUERIES = {
@@ -325,9 +333,11 @@ def answer_of(response) -> str:
 
 
 # Rows that may change as a side effect of any request, allowed or not: sessions, sign-in
-# throttling and HUB Authenticator sign-in requests, the audit trail.
+# throttling and HUB Authenticator sign-in requests, the audit trail, and who has a case page
+# open (an operator's view of the page records it: the collision warning reads it).
 UNWATCHED = {
     "sessions.session",
+    "desk.caseviewer",
     "accounts.loginthrottle",
     "companion.loginapproval",
     "companion.usedsignature",
