@@ -184,8 +184,10 @@ class QueueAdmin(_ModelAdminBase):
             # sees it: hub.sites.BoundedQueries would refuse a huge number with a 400.
             request.GET = request.GET.copy()
             request.GET[queue.DAYS_PARAM] = str(queue.days_from(request.GET[queue.DAYS_PARAM]))
+        # The operators' queue, not Django's "Select case to change".
+        extra_context = (extra_context or {}) | {"title": _("Queue")}
         if request.method == "GET":
-            extra_context = (extra_context or {}) | self.queue_context(request)
+            extra_context |= self.queue_context(request)
         return super().changelist_view(request, extra_context)
 
     def queue_context(self, request) -> dict:
@@ -303,7 +305,8 @@ class QueueAdmin(_ModelAdminBase):
             self.message_user(
                 request,
                 _(
-                    "Change at most %(count)d cases at a time: narrow the list with a view or a filter."
+                    "Change at most %(count)d cases at a time: "
+                    "narrow the list with a view or a filter."
                 )
                 % {"count": BULK_LIMIT},
                 messages.ERROR,

@@ -466,6 +466,10 @@ class Case(models.Model):
         state = clock.customer_posted(self.response_clock, calendar, now, next_target)
         self._keep_clock(state, calendar)
 
+    def clock_recalculate(self, calendar: Calendar) -> None:
+        """The due time anew, on a calendar or holidays an operator just changed."""
+        self.response_due_at = clock.due_at(self.response_clock, calendar)
+
     def clock_follow_status(self, *, calendar: Calendar, now: dt.datetime) -> None:
         """After move_to: waiting for the customer pauses the clock, waiting for ESET resumes
         it, closing stops it (no response is then recorded)."""

@@ -13,11 +13,11 @@ class DeskConfig(AppConfig):
 
     def ready(self):
         # Saving the calendar or a holiday makes every process read it anew (desk/calendars.py).
-        from desk import calendars
+        # And the running clocks' due times follow (desk.services.calendar_changed).
+        from desk import calendars, services
         from desk.models import Holiday, SupportCalendar
 
         for model in (SupportCalendar, Holiday):
-            signals.post_save.connect(calendars.forget, sender=model, dispatch_uid="desk.calendar")
-            signals.post_delete.connect(
-                calendars.forget, sender=model, dispatch_uid="desk.calendar"
-            )
+            for signal in (signals.post_save, signals.post_delete):
+                signal.connect(calendars.forget, sender=model, dispatch_uid="desk.calendar")
+                signal.connect(services.calendar_changed, sender=model, dispatch_uid="desk.due")

@@ -1,6 +1,7 @@
 """Writes of the desk app."""
 
 import datetime as dt
+import logging
 from typing import NamedTuple
 
 import holidays as holiday_library
@@ -11,6 +12,8 @@ from django.utils import timezone
 from desk import calendars
 from desk.clock import Answer
 from desk.models import Holiday, ResponseRecord
+
+logger = logging.getLogger(__name__)
 
 
 class HolidaysLoaded(NamedTuple):
@@ -73,6 +76,8 @@ def holidays_load(*, years: list[int] | None = None) -> HolidaysLoaded:
         added, renamed, removed = len(new), len(changed), len(stale)
         if new or changed:
             calendars.forget()  # bulk writes send no signal (a delete does)
+        if new:
+            calendar_changed()  # a new closed day may fall in a running clock's span
     return HolidaysLoaded(country, years, added, renamed, removed)
 
 
@@ -92,3 +97,44 @@ def response_record(
         responded_at=responded_at,
         responder_id=responder_id,
     )
+
+
+# Cases whose due time one transaction recalculates (and locks) at a time.
+DUE_BATCH = 500
+
+
+def due_times_recalculate() -> int:
+    """Every running clock's due time on the calendar as it is now, after an operator changed
+    the hours, the working days or a holiday: the queue's due and overdue and the customer's
+    estimate read the stored time. Each batch of cases is locked, as a post locks its case, so
+    a clock that moves meanwhile is not overwritten. Returns how many were recalculated."""
+    from cases.models import Case  # cases imports desk.clock; desk.services is imported later
+
+    calendar = calendars.support_calendar()
+    running = Case.objects.filter(response_running_since__isnull=False)
+    ids = list(running.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), DUE_BATCH):
+        with transaction.atomic():
+            cases = list(running.select_for_update().filter(pk__in=ids[start : start + DUE_BATCH]))
+            for case in cases:
+                case.clock_recalculate(calendar)
+            Case.objects.bulk_update(cases, ["response_due_at"])
+    return len(ids)
+
+
+def calendar_changed(**kwargs) -> None:
+    """A save or delete of the calendar or a holiday: recalculate the running clocks once the
+    change is committed — on a Celery worker when there is a broker, else here and now (a
+    calendar changes a few times a year; ten thousand clocks take about a second)."""
+    from desk import tasks
+
+    def recalculate():
+        if settings.CELERY_BROKER_URL:
+            try:
+                tasks.recalculate_due_times.delay()
+                return
+            except Exception:  # the broker is away: do it here rather than not at all
+                logger.exception("recalculating due times not handed to the task queue")
+        due_times_recalculate()
+
+    transaction.on_commit(recalculate)

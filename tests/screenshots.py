@@ -173,3 +173,26 @@ def test_it_photographs_each_step_of_the_guide(
     for name in ("ESET Business Account", "ESET Connect"):
         move(page, picker, name, to_selected=True, scripted=True)
     shot("second-layout")
+
+    # The operators' side, on the demo's cases: the queue with its views and due times, a case
+    # page with a saved reply chosen, and the report.
+    desk_operator = create_user(
+        email=f"operator-{language}@eset.example",
+        full_name="ESET サポート 研修" if language == "ja" else "ESET Support Trainee",
+        language=language,
+        is_staff=True,
+        is_superuser=True,
+    )
+    with_authenticator(desk_operator)
+    page = signed_in_page(new_page, desk_operator, locale)
+    page.set_viewport_size({"width": 1280, "height": 820})
+    page.goto("/admin/cases/case/?view=open")
+    expect(page.get_by_test_id("count-open")).to_be_visible()
+    shot("operator-queue")
+    page.locator("#result_list tbody tr", has_text="Scheduled scan").locator("th a").click()
+    page.locator("#id_saved_reply").select_option(index=1)
+    expect(page.locator("#id_reply_body")).not_to_have_value("")
+    shot("operator-case")
+    page.goto("/admin/desk/report/")
+    expect(page.locator("svg").first).to_be_visible()
+    shot("operator-report")

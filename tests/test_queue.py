@@ -339,3 +339,8 @@ def test_it_refuses_a_saved_view_too_long_to_keep(operator_client):
     )
     assert response.status_code == 302
     assert not SavedView.objects.exists()
+
+
+def test_it_calls_the_case_list_the_queue(operator_client):
+    response = operator_client.get(QUEUE)  # the operator reads Japanese
+    assert "<h1>対応キュー</h1>" in response.content.decode()

@@ -207,3 +207,29 @@ def test_the_holiday_list_filters_by_year_and_reloads(operator_client):
     )
     assert response.status_code == 302
     assert Holiday.objects.filter(date=NEW_YEAR_2027, is_national=True).exists()
+
+
+def test_it_moves_running_clocks_only_when_the_calendar_changes(
+    customer, make_case, django_capture_on_commit_callbacks
+):
+    """Shorter hours move a running clock's due time later; a paused or stopped clock has no
+    due time to move."""
+    from django.utils import timezone
+
+    from cases.models import Case, CaseStatus
+    from desk.calendars import support_calendar
+    from desk.models import SupportCalendar
+
+    running = make_case(customer, status=CaseStatus.WAITING_FOR_ESET)
+    running.clock_filed(first_target=480, calendar=support_calendar(), now=timezone.now())
+    running.save(update_fields=Case.CLOCK_FIELDS)
+    paused = make_case(customer, status=CaseStatus.WAITING_FOR_CUSTOMER)
+    before = running.response_due_at
+    calendar, _ = SupportCalendar.objects.get_or_create(pk=1)
+    calendar.closes_at = calendar.opens_at.replace(hour=calendar.opens_at.hour + 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar.save()
+    running.refresh_from_db()
+    paused.refresh_from_db()
+    assert running.response_due_at > before
+    assert paused.response_due_at is None

@@ -63,3 +63,16 @@ def test_it_translates_every_string_the_code_marks(tmp_path):
     extracted = {e.msgid for e in polib.pofile(str(tree / "hub/locale/ja/LC_MESSAGES/django.po"))}
     committed = {e.msgid for e in catalogue("ja")}
     assert sorted(extracted - committed) == [], "run `make messages` and translate"
+
+
+def test_it_says_in_english_exactly_what_the_code_says():
+    """The English catalogue repeats the source strings: an entry that says something else is
+    a guess msgmerge once made from a similar string ("main content" → "Skip to main content")
+    that slipped in unnoticed."""
+    differing = [
+        entry.msgid
+        for entry in catalogue("en")
+        if (entry.msgid_plural and entry.msgstr_plural != {0: entry.msgid, 1: entry.msgid_plural})
+        or (not entry.msgid_plural and entry.msgstr != entry.msgid)
+    ]
+    assert differing == []

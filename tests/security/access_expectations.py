@@ -305,3 +305,8 @@ EXPECTED |= {
     "admin:desk_report": _admin((OK, NOT_ALLOWED)),
     "admin:desk_report_csv": _admin((OK, NOT_ALLOWED)),
 }
+    # Saved views of the queue: POST only; an empty form goes back to the queue with the
+    # reason, a delete goes back to it too.
+    "admin:cases_case_view_save": _admin((NOT_ALLOWED, REDIRECT)),
+    "admin:cases_case_view_rename": _admin((NOT_ALLOWED, REDIRECT)),
+    "admin:cases_case_view_delete": _admin((NOT_ALLOWED, REDIRECT)),

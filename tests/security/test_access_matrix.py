@@ -41,7 +41,7 @@ from accounts.models import PasswordReset, User
 from cases.models import Case
 from cases.services import attachments_add, message_post
 from catalog.models import Service
-from desk.models import SavedReply
+from desk.models import SavedReply, SavedView
 from hub.models import OutboundEmail
 from tests.factories import (
     create_case,
@@ -140,6 +140,8 @@ def _build_world(upload_root) -> SimpleNamespace:
 
 def _admin_objects(w) -> dict[str, int]:
     """The object each ModelAdmin's change, delete and history pages are opened on."""
+    # The operator's own saved view of the queue (another's is a 404: tests/test_queue.py).
+    w.saved_view = SavedView.objects.create(owner=w.operator, name="遅れ", query="view=overdue")
     chosen = {
         "accounts.company": w.company.pk,
         "accounts.invitation": w.invitation.pk,
@@ -298,6 +300,8 @@ OBJECT_PAGES = ("change", "delete", "history")
 
 def url_for(name, w) -> str:
     kwargs = ARGUMENTS[name](w) if name in ARGUMENTS else {}
+    "admin:cases_case_view_rename": lambda w: {"view_id": w.saved_view.pk},
+    "admin:cases_case_view_delete": lambda w: {"view_id": w.saved_view.pk},
     for label, pk in w.admin_objects.items():
         # A ModelAdmin's object pages: admin:<app>_<model>_<page>.
         prefix = "admin:" + label.replace(".", "_") + "_"
