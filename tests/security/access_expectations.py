@@ -301,12 +301,12 @@ EXPECTED |= {
     "admin:cases_attachment_download": _admin(OK),
     # The case page's heartbeat: POST only; it answers who else is on the case.
     "admin:cases_case_presence": _admin((NOT_ALLOWED, OK)),
-    # How the desk is doing, and its CSV: reading only (GET; the default period).
-    "admin:desk_report": _admin((OK, NOT_ALLOWED)),
-    "admin:desk_report_csv": _admin((OK, NOT_ALLOWED)),
-}
     # Saved views of the queue: POST only; an empty form goes back to the queue with the
     # reason, a delete goes back to it too.
     "admin:cases_case_view_save": _admin((NOT_ALLOWED, REDIRECT)),
     "admin:cases_case_view_rename": _admin((NOT_ALLOWED, REDIRECT)),
     "admin:cases_case_view_delete": _admin((NOT_ALLOWED, REDIRECT)),
+    # How the desk is doing, and its CSV: reading only (GET; the default period).
+    "admin:desk_report": _admin((OK, NOT_ALLOWED)),
+    "admin:desk_report_csv": _admin((OK, NOT_ALLOWED)),
+}

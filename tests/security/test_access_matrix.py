@@ -290,6 +290,8 @@ ARGUMENTS = {
     "admin:cases_case_reply": lambda w: {"case_id": w.case.pk},
     "admin:cases_case_upload": lambda w: {"case_id": w.case.pk},
     "admin:cases_case_presence": lambda w: {"case_id": w.case.pk},
+    "admin:cases_case_view_rename": lambda w: {"view_id": w.saved_view.pk},
+    "admin:cases_case_view_delete": lambda w: {"view_id": w.saved_view.pk},
     "admin:cases_attachment_download": lambda w: {"attachment_id": w.attachment.pk},
 }
 QUERIES = {
@@ -300,8 +302,6 @@ OBJECT_PAGES = ("change", "delete", "history")
 
 def url_for(name, w) -> str:
     kwargs = ARGUMENTS[name](w) if name in ARGUMENTS else {}
-    "admin:cases_case_view_rename": lambda w: {"view_id": w.saved_view.pk},
-    "admin:cases_case_view_delete": lambda w: {"view_id": w.saved_view.pk},
     for label, pk in w.admin_objects.items():
         # A ModelAdmin's object pages: admin:<app>_<model>_<page>.
         prefix = "admin:" + label.replace(".", "_") + "_"
