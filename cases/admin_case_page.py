@@ -15,6 +15,8 @@ from django.db.models import Count, Window
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceSubscription, User
@@ -22,6 +24,7 @@ from cases.forms import AttachmentForm, MessageForm
 from cases.models import Case, CaseStatus, Message
 from cases.services import case_update, message_post
 from desk import presence, replies
+from desk.relative import due_text
 from desk.models import SavedReply
 
 # The company's other open cases the side panel links to; the rest are counted ("and 12 more").
@@ -74,7 +77,22 @@ def customer_context(case: Case) -> dict:
         "subscriptions": subscriptions,
         "other_cases": others,
         "other_cases_more": others[0].total - len(others) if others else 0,
+        **response_due(case, timezone.now()),
     }
+
+
+def response_due(case: Case, now) -> dict:
+    """When the awaited response is due, in the queue's words (no query: the case's own
+    fields): `response_due` is the text, or "paused" while the case waits for the customer;
+    None when no response is awaited."""
+    if case.response_due_at is not None:
+        return {
+            "response_due": due_text(case.response_due_at, now),
+            "response_overdue": case.response_due_at < now,
+        }
+    if case.response_clock.is_paused:
+        return {"response_due": gettext("paused"), "response_overdue": False}
+    return {"response_due": None, "response_overdue": False}
 
 
 def page_context(request: HttpRequest, case: Case, context: dict) -> dict:

@@ -150,6 +150,9 @@ class QueueAdmin(_ModelAdminBase):
     @admin.display(description=_("due"), ordering=F("response_due_at").asc(nulls_last=True))
     def due(self, case):
         if case.response_due_at is None:
+            if case.response_clock.is_paused:
+                # Waiting for the customer: the clock keeps what it used for when they answer.
+                return format_html('<span class="hub-due hub-due-paused">{}</span>', _("paused"))
             return None
         now = timezone.now()
         exact = date_format(timezone.localtime(case.response_due_at), EXACT_FORMAT)

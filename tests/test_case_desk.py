@@ -423,7 +423,7 @@ def test_it_draws_a_busy_case_page_in_the_same_number_of_queries(
 def test_it_labels_every_control_of_the_desk(operator_client, customer, make_case, saved):
     content = operator_client.get(change_url(make_case(customer))).content.decode()
     for control in ("id_upload_files", "id_reply_body", "id_saved_reply", "id_status_after"):
-        assert f'<label for="{control}">' in content, control
+        assert re.search(f'<label for="{control}"[ >]', content), control
     # The reply box sits above the newest message; Handling and Details follow the desk.
     assert content.index('id="hub-reply"') < content.index('data-testid="admin-thread"')
     assert content.index('data-testid="case-context"') < content.index('id="case_form"')
@@ -437,3 +437,24 @@ def test_it_shows_an_older_page_without_the_reply_box(
     posts = [create_message(case, customer, f"m{n}") for n in range(2)]
     content = operator_client.get(change_url(case, f"?before={posts[1].pk}")).content.decode()
     assert 'id="hub-reply"' not in content and "admin-thread-newest" in content
+
+
+def test_it_says_in_the_panel_when_the_response_is_due(operator_client, customer, make_case):
+    case = make_case(customer)
+    panel = 'data-testid="context-due">'
+    Case.objects.filter(pk=case.pk).update(
+        response_kind="first",
+        response_target_minutes=480,
+        response_running_since=timezone.now() - dt.timedelta(hours=9),
+        response_due_at=timezone.now() - dt.timedelta(hours=3, minutes=5),
+    )
+    content = operator_client.get(change_url(case)).content.decode()
+    assert re.search(
+        panel + r'<strong class="hub-due-overdue"><img [^>]+> 3 時間超過</strong>', content
+    )
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.WAITING_FOR_CUSTOMER, response_running_since=None, response_due_at=None
+    )
+    assert panel + "一時停止中</dd>" in operator_client.get(change_url(case)).content.decode()
+    Case.objects.filter(pk=case.pk).update(response_kind="", response_target_minutes=None)
+    assert panel not in operator_client.get(change_url(case)).content.decode()

@@ -269,6 +269,22 @@ def test_it_marks_an_overdue_case_in_words_with_an_icon_and_the_exact_time(
     assert "3 h ago" in page
 
 
+def test_it_says_a_clock_waiting_for_the_customer_is_paused(
+    operator_client, operator, customer, make_case
+):
+    operator.language = "en"
+    operator.save()
+    paused = set_fields(
+        make_case(customer),
+        status="waiting_customer",
+        response_kind="first",
+        response_target_minutes=480,
+        response_used_minutes=30,
+    )
+    page = operator_client.get(f"{QUEUE}?q={paused.number}", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<span class="hub-due hub-due-paused">paused</span>' in page.content.decode()
+
+
 # -- saved views ------------------------------------------------------------------------------
 
 
