@@ -24,8 +24,8 @@ from cases.forms import AttachmentForm, MessageForm
 from cases.models import Case, CaseStatus, Message
 from cases.services import case_update, message_post
 from desk import presence, replies
-from desk.relative import due_text
 from desk.models import SavedReply
+from desk.relative import due_text
 
 # The company's other open cases the side panel links to; the rest are counted ("and 12 more").
 OTHER_CASES_SHOWN = 10
