@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,9 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
     nothing at all for a request that is not signed in, no file past ATTACHMENT_MAX_FILES, no
     byte of a file past ATTACHMENT_MAX_BYTES. `refusals(request)` tells the view why."""
 
+    # The file being written, until Django takes it (file_complete) or drops it.
+    unfinished: TemporaryUploadedFile | None = None
+
     @property
     def flagged_request(self) -> Any:
         """The request, typed loosely: the handler marks refusals on it as attributes of its
@@ -79,6 +83,29 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         self.received = 0
         self.current_name = file_name
         super().new_file(field_name, file_name, *args, **kwargs)
+        self.unfinished = self.file
+
+    def file_complete(self, file_size):
+        self.unfinished = None  # from here on the request's FILES holds it, closed at the end
+        return super().file_complete(file_size)
+
+    def upload_interrupted(self):
+        # Also asked after a skipped last file; only a file still being written was cut off.
+        if self.unfinished is not None:
+            # The body ended inside a file (the person cancelled, the connection dropped):
+            # Django deletes that file; any file before it is stored neither (see refusals).
+            self.flagged_request.upload_interrupted = True
+        self.unfinished = None
+        super().upload_interrupted()
+
+    def discard(self) -> None:
+        """Delete the temporary file of a file cut off by an error while reading the body (a
+        connection reset): Django's parser closes only the files it finished, and this
+        handler, which the request holds in a reference cycle, would keep the file until the
+        garbage collector ran."""
+        unfinished, self.unfinished = self.unfinished, None
+        if unfinished is not None:
+            unfinished.close()  # a NamedTemporaryFile: deleted as it closes
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
@@ -86,6 +113,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
             skipped = getattr(self.request, "uploads_too_large", [])
             skipped.append(self.current_name)
             self.flagged_request.uploads_too_large = skipped
+            self.unfinished = None
             self.file.close()
             raise SkipFile
         try:
@@ -98,6 +126,8 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
 def refusals(request) -> list[str]:
     """Why the upload handler refused this request's files, as messages for the person."""
     texts = []
+    if getattr(request, "upload_interrupted", False):
+        texts.append(_("The upload was interrupted; nothing was saved. Try again."))
     # Only flagged when there is a limit (see LimitedUploadHandler.handle_raw_input).
     limit = max_request_bytes()
     if getattr(request, "upload_too_large_in_total", False) and limit is not None:
@@ -116,6 +146,23 @@ def refusals(request) -> list[str]:
             % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024), "names": ", ".join(too_large)}
         )
     return texts
+
+
+class UnfinishedUploadsMiddleware:
+    """Whatever happens while the body is read, no temporary file outlives the request: a file
+    cut off by a reset connection is deleted here (LimitedUploadHandler.discard)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            # Set only once something asked for the handlers (a POST that was parsed).
+            for handler in getattr(request, "_upload_handlers", ()):
+                if isinstance(handler, LimitedUploadHandler):
+                    handler.discard()
 
 
 # Allowed kinds: recognised from the first bytes, and the name's extension must agree.
@@ -140,6 +187,13 @@ TEXT_EXTENSIONS = {".txt", ".log", ".csv", ".json", ".cfg", ".conf", ".ini", ".m
 # naming dangerous tags (there are always more: <img, <a, <meta, <style>, <math>, namespaced
 # ones…) every tag-like construct is refused, while logs with `a < b` or `<=` stay accepted.
 TAG_LIKE = re.compile(rb"<[A-Za-z!?/]")
+
+
+def accepted_extensions() -> list[str]:
+    """Every extension a file may have to be accepted at all (its content is checked later):
+    what the upload form tells the browser, and the script checks before sending."""
+    named = {extension for _kind, _magics, extensions in SIGNATURES for extension in extensions}
+    return sorted(named | TEXT_EXTENSIONS)
 
 
 def text_is_inert(uploaded) -> bool:

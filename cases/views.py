@@ -15,16 +15,16 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import ServiceSubscription, TileState
-from cases import selectors, uploads
+from cases import selectors, upload_script
 from cases.decorators import company_member_required
 from cases.details import case_detail_rows
 from cases.downloads import attachment_response
 from cases.fields import as_case_number, as_id
 from cases.filters import CaseFilterForm
-from cases.forms import AttachmentForm, CaseForm, MessageForm, new_submission_id
+from cases.forms import CaseForm, MessageForm, new_submission_id
 from cases.models import Attachment, Case, CaseClosed, CaseStatus
 from cases.progress import case_progress, page_is_current
-from cases.services import attachments_add, case_open, message_post
+from cases.services import case_open, message_post
 from catalog.selectors import default_priority, response_targets, service_by_code
 from desk.calendars import support_calendar
 
@@ -282,36 +282,19 @@ def chatter_post(request, number):
 @require_http_methods(["POST"])
 def attachments_upload(request, number):
     case = _case_for(request, number, Case.objects.all())
-    form = AttachmentForm(request.POST, request.FILES)
-    detail = reverse("cases:detail", args=[case.number]) + "?tab=attachments"
-    if refused := uploads.refusals(request):
-        for text in refused:
-            messages.error(request, text)
-        return redirect(detail)
-    if not form.is_valid():
-        for error in form.errors.get("files", []):
-            messages.error(request, str(error))
-        return redirect(detail)
-    try:
-        added = attachments_add(case=case, uploader=request.user, files=form.cleaned_data["files"])
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-        return redirect(detail)
-    except OSError:
-        # Disk full: attachments_add kept no row and no file (a store that is away
-        # raises hub.outages.Unavailable, answered 503 by hub.middleware).
-        logger.exception("storing attachments for case %s failed", case.number)
-        messages.error(
-            request, _("The files could not be stored; nothing was saved. Try again later.")
+    received = upload_script.receive(request, case)
+    if upload_script.from_script(request):
+        return upload_script.answer(received)
+    for text in received.errors:
+        messages.error(request, text)
+    if received.attached:
+        count = len(received.attached)
+        messages.success(
+            request,
+            ngettext("%(count)d file was attached.", "%(count)d files were attached.", count)
+            % {"count": count},
         )
-        return redirect(detail)
-    messages.success(
-        request,
-        ngettext("%(count)d file was attached.", "%(count)d files were attached.", len(added))
-        % {"count": len(added)},
-    )
-    return redirect(detail)
+    return redirect(reverse("cases:detail", args=[case.number]) + "?tab=attachments")
 
 
 @company_member_required

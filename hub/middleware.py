@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.signals import got_request_exception
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -166,7 +166,14 @@ class UnsafeInputMiddleware:
     def __call__(self, request):
         try:
             unsafe = any(UNSAFE_CHARACTERS.search(text) for text in self._texts(request))
-        except (BadRequest, SuspiciousOperation, MultiPartParserError, RecursionError) as error:
+        # UnreadablePostError: the body broke off (the connection reset), not a server fault.
+        except (
+            BadRequest,
+            SuspiciousOperation,
+            MultiPartParserError,
+            RecursionError,
+            UnreadablePostError,
+        ) as error:
             logger.warning("unreadable request to %r: %s", request.path, error)
             if isinstance(error, RequestDataTooBig):
                 return errors.too_large(request)
