@@ -12,13 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from cases import admin_case_page, selectors, uploads
+from cases import admin_case_page, preview_views, selectors, upload_script
 from cases.admin_queue import QueueAdmin
 from cases.downloads import attachment_response
 from cases.fields import as_id
-from cases.forms import AttachmentForm
 from cases.models import Attachment, Case, Message
-from cases.services import attachments_add, case_update
+from cases.services import case_update
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +156,7 @@ class CaseAdmin(QueueAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.download_view),
                 name="cases_attachment_download",
             ),
+            *preview_views.admin_urls(self),
         ]
         return own + super().get_urls()
 
@@ -190,30 +190,13 @@ class CaseAdmin(QueueAdmin, admin.ModelAdmin):
         case = self._case(request, case_id)
         if not self.has_change_permission(request, case):
             raise PermissionDenied
-        form = AttachmentForm(request.POST, request.FILES)
-        if refused := uploads.refusals(request):
-            for text in refused:
-                self.message_user(request, text, messages.ERROR)
-        elif form.is_valid():
-            try:
-                attachments_add(case=case, uploader=request.user, files=form.cleaned_data["files"])
-            except ValidationError as error:
-                for text in error.messages:
-                    self.message_user(request, text, messages.ERROR)
-            except OSError:
-                # Disk full: attachments_add kept no row and no file (a store that is
-                # away raises hub.outages.Unavailable, answered 503 by hub.middleware).
-                logger.exception("storing attachments for case %s failed", case.number)
-                self.message_user(
-                    request,
-                    _("The files could not be stored; nothing was saved. Try again later."),
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(request, _("The files were attached."), messages.SUCCESS)
-        else:
-            for problem in form.errors.get("files", []):
-                self.message_user(request, str(problem), messages.ERROR)
+        received = upload_script.receive(request, case)
+        if upload_script.from_script(request):
+            return upload_script.answer(received)
+        for text in received.errors:
+            self.message_user(request, text, messages.ERROR)
+        if received.attached:
+            self.message_user(request, _("The files were attached."), messages.SUCCESS)
         return self._back(case)
 
     def download_view(self, request, attachment_id):

@@ -27,6 +27,18 @@ def attachment_response(attachment) -> FileResponse:
     response.block_size = uploads.CHUNK  # 64 KiB reads: the stream of a store, or a disk
     if not response.has_header("Content-Length"):  # a store's stream cannot tell its size
         response["Content-Length"] = str(attachment.size)
+    return _guarded(response)
+
+
+def preview_image_response(handle, content_type: str) -> FileResponse:
+    """A preview made by cases/previews.py, shown in the page (an <img>, or opened alone), under
+    the downloads' guard: it is our own re-encoding, but still the customer's content."""
+    response = FileResponse(handle, content_type=content_type)
+    response.block_size = uploads.CHUNK
+    return _guarded(response)
+
+
+def _guarded(response: FileResponse) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX_CSP
     response["Cache-Control"] = "private, no-store"

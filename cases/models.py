@@ -550,6 +550,25 @@ class Message(models.Model):
         return stored_html(self.body_html, self.body)
 
 
+class PreviewState(models.TextChoices):
+    """Where an attachment's preview is (cases/previews.py): screenshots get one made after
+    the upload, texts are shown from the file itself, other kinds have none."""
+
+    NONE = "none", _("no preview")
+    PENDING = "pending", _("preparing")
+    READY = "ready", _("ready")
+    REFUSED = "refused", _("refused")
+
+
+class PreviewRefusal(models.TextChoices):
+    """Why a screenshot has no preview, as the person reads it in the list."""
+
+    TOO_LARGE = "too_large", _("The image is too large to preview.")
+    DAMAGED = "damaged", _("The image is damaged or incomplete, so it cannot be previewed.")
+    TOO_SLOW = "too_slow", _("The image took too long to prepare, so it cannot be previewed.")
+    FAILED = "failed", _("No preview could be made of this image.")
+
+
 class AttachmentQuerySet(models.QuerySet):
     def for_user(self, user):
         if user.is_staff:
@@ -576,6 +595,12 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     kind = models.CharField(_("type"), max_length=40)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    preview_state = models.CharField(
+        _("preview"), max_length=10, choices=PreviewState, default=PreviewState.NONE
+    )
+    preview_refusal = models.CharField(
+        _("why there is no preview"), max_length=20, choices=PreviewRefusal, blank=True
+    )
 
     objects = AttachmentQuerySet.as_manager()
 
@@ -583,6 +608,14 @@ class Attachment(models.Model):
         ordering = ["id"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        constraints = [
+            # A refusal always says why, and only a refusal does.
+            models.CheckConstraint(
+                condition=(Q(preview_state=PreviewState.REFUSED) & ~Q(preview_refusal=""))
+                | (~Q(preview_state=PreviewState.REFUSED) & Q(preview_refusal="")),
+                name="attachment_preview_refusal_with_reason",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -59,8 +59,9 @@ ATTACHMENTS_SHOWN = 20
 def attachments(case: Case) -> QuerySet[Attachment]:
     """The case's files as its Attachments tab lists them: of the uploader, the name only."""
     shown = ("id", "case_id", "name", "stored_name", "size", "sha256", "by_operator", "created_at")
+    preview = ("kind", "preview_state", "preview_refusal")  # cases/_attachment_preview.html
     return case.attachments.select_related("uploaded_by").only(
-        *shown, "uploaded_by_id", "uploaded_by__full_name"
+        *shown, *preview, "uploaded_by_id", "uploaded_by__full_name"
     )
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 import audit
 from accounts.models import ServiceSubscription, User
-from cases import uploads
+from cases import previews, uploads
 from cases.models import Attachment, Case, Message
 from catalog.selectors import response_targets
 from desk.calendars import support_calendar
@@ -270,7 +270,9 @@ def attachments_add(*, case: Case, uploader: User, files) -> list[Attachment]:
                     size=size,
                     sha256=sha256,
                     kind=kind,
+                    preview_state=previews.initial_state(kind),
                 )
+                previews.schedule(attachment)
                 audit.record(
                     action=audit.Action.ATTACHMENT_ADDED,
                     actor=uploader,

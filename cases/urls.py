@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import preview_views, views
 
 app_name = "cases"
 
@@ -16,6 +16,26 @@ urlpatterns = [
         "<str:number>/attachments/<int:attachment_id>/",
         views.attachment_download,
         name="attachment_download",
+    ),
+    path(
+        "<str:number>/attachments/<int:attachment_id>/thumbnail/",
+        preview_views.attachment_thumbnail,
+        name="attachment_thumbnail",
+    ),
+    path(
+        "<str:number>/attachments/<int:attachment_id>/preview/",
+        preview_views.attachment_preview,
+        name="attachment_preview",
+    ),
+    path(
+        "<str:number>/attachments/<int:attachment_id>/preview/image/",
+        preview_views.attachment_preview_image,
+        name="attachment_preview_image",
+    ),
+    path(
+        "<str:number>/attachments/<int:attachment_id>/preview/state/",
+        preview_views.attachment_preview_state,
+        name="attachment_preview_state",
     ),
     path("<str:number>/follow-up/", views.case_follow_up, name="follow_up"),
 ]

@@ -13,16 +13,16 @@ import dataclasses
 import datetime as dt
 import enum
 import logging
-import threading
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Count, Min
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from hub import background
 from hub.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -65,24 +65,9 @@ def queue_email(
 def deliver_after_commit(email_id: int) -> None:
     """Hand the email to a Celery worker when there is a broker (REDIS_URL), else send it on a
     thread of this process: the request never waits for the mail server either way."""
-    if settings.CELERY_BROKER_URL:
-        from hub.tasks import deliver_email  # hub.tasks imports this module
+    from hub.tasks import deliver_email  # hub.tasks imports this module
 
-        try:
-            deliver_email.delay(email_id)
-        except Exception:  # broker away: the row waits for the retry task, the request goes on
-            logger.exception("email %s not handed to the task queue", email_id)
-        return
-    threading.Thread(target=_deliver_and_disconnect, args=(email_id,), daemon=True).start()
-
-
-def _deliver_and_disconnect(email_id: int) -> None:
-    try:
-        deliver(email_id)
-    except Exception:  # a database fault here must not kill the process; the row waits
-        logger.exception("background delivery of email %s failed", email_id)
-    finally:
-        connections.close_all()  # this thread's own connections, not the request's
+    background.hand_off(deliver_email, email_id, inline=deliver, what=f"email {email_id}")
 
 
 def claim_lease() -> dt.timedelta:

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     # Around everything that may query or write (session, sign-in, upload parsing, views): a
     # database or disk that fails answers 503 "try again" with the typed text, never a 500.
     "hub.middleware.DatabaseBusyMiddleware",
+    # Around every layer that may read an upload: no temporary file outlives the request.
+    "cases.uploads.UnfinishedUploadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -361,6 +363,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.cleanup_uploads",
         "schedule": 3600,
         "options": {"expires": 3500},
+    },
+    # Previews whose hand-off was lost (a broker away, a worker gone) are made after all.
+    "sweep-previews": {
+        "task": "cases.tasks.sweep_previews",
+        "schedule": 600,
+        "options": {"expires": 590},
     },
     "clear-expired-sessions": {
         "task": "hub.tasks.clear_expired_sessions",

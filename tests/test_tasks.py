@@ -107,6 +107,7 @@ def test_it_schedules_every_task_with_beat(settings):
         "cases.tasks.cleanup_uploads",
         "hub.tasks.clear_expired_sessions",
         "desk.tasks.load_holidays",
+        "cases.tasks.sweep_previews",
     }
     assert scheduled <= set(celery_app.tasks)
 

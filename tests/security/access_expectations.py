@@ -152,6 +152,12 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     # An upload without files goes back to the attachments tab with the error shown.
     "cases:attachments_upload": _portal((NOT_ALLOWED, REDIRECT), other=(NOT_ALLOWED, NOT_FOUND)),
     "cases:attachment_download": _portal(OK),
+    # Previews: reached as the download is, read only (GET; the method is checked before the
+    # case, so another company sees 405 on POST); the world's screenshot is ready.
+    "cases:attachment_thumbnail": _portal((OK, NOT_ALLOWED), other=(NOT_FOUND, NOT_ALLOWED)),
+    "cases:attachment_preview": _portal((OK, NOT_ALLOWED), other=(NOT_FOUND, NOT_ALLOWED)),
+    "cases:attachment_preview_image": _portal((OK, NOT_ALLOWED), other=(NOT_FOUND, NOT_ALLOWED)),
+    "cases:attachment_preview_state": _portal((OK, NOT_ALLOWED), other=(NOT_FOUND, NOT_ALLOWED)),
     "cases:follow_up": _portal(REDIRECT),
     # accounts: sign-in -----------------------------------------------------------------------
     "accounts:login": answers(signed_out=OK, signed_in=REDIRECT),
@@ -299,6 +305,9 @@ EXPECTED |= {
     "admin:cases_case_reply": _admin((NOT_ALLOWED, REDIRECT)),
     "admin:cases_case_upload": _admin((NOT_ALLOWED, REDIRECT)),
     "admin:cases_attachment_download": _admin(OK),
+    "admin:cases_attachment_thumbnail": _admin((OK, NOT_ALLOWED)),
+    "admin:cases_attachment_preview": _admin((OK, NOT_ALLOWED)),
+    "admin:cases_attachment_preview_image": _admin((OK, NOT_ALLOWED)),
     # The case page's heartbeat: POST only; it answers who else is on the case.
     "admin:cases_case_presence": _admin((NOT_ALLOWED, OK)),
     # Saved views of the queue: POST only; an empty form goes back to the queue with the

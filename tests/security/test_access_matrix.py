@@ -38,6 +38,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import audit
 from accounts import pending, services
 from accounts.models import PasswordReset, User
+from cases import previews
 from cases.models import Case
 from cases.services import attachments_add, message_post
 from catalog.models import Service
@@ -53,6 +54,7 @@ from tests.factories import (
     with_authenticator,
 )
 from tests.helpers import PASSWORD, log_in
+from tests.previews import png_with_text as screenshot_png
 from tests.security import access_expectations as table
 from tests.security.urlconf import named_urls
 from trainer.classroom import COOKIE_NAME, classroom_key
@@ -110,6 +112,10 @@ def _build_world(upload_root) -> SimpleNamespace:
     (w.attachment,) = attachments_add(
         case=w.case, uploader=w.customer, files=[SimpleUploadedFile("log.txt", b"log\n")]
     )
+    (w.screenshot,) = attachments_add(
+        case=w.case, uploader=w.customer, files=[SimpleUploadedFile("s.png", screenshot_png())]
+    )
+    previews.make(w.screenshot.pk)  # here, not after a commit: its thumbnail is ready
     # Links from emails: a pending invitation and the customer's password reset.
     invitation = services.invitation_create(
         email="new.contact@example.co.jp",
@@ -134,14 +140,14 @@ def _build_world(upload_root) -> SimpleNamespace:
         body_ja="{customer_name} 様",
         body_en="Dear {customer_name}",
     )
+    # The operator's own saved view of the queue (another's is a 404: tests/test_queue.py).
+    w.saved_view = SavedView.objects.create(owner=w.operator, name="遅れ", query="view=overdue")
     w.admin_objects = _admin_objects(w)
     return w
 
 
 def _admin_objects(w) -> dict[str, int]:
     """The object each ModelAdmin's change, delete and history pages are opened on."""
-    # The operator's own saved view of the queue (another's is a 404: tests/test_queue.py).
-    w.saved_view = SavedView.objects.create(owner=w.operator, name="遅れ", query="view=overdue")
     chosen = {
         "accounts.company": w.company.pk,
         "accounts.invitation": w.invitation.pk,
@@ -274,6 +280,10 @@ ARGUMENTS = {
     "cases:attachments_upload": _case,
     "cases:follow_up": _case,
     "cases:attachment_download": lambda w: _case(w) | {"attachment_id": w.attachment.pk},
+    "cases:attachment_thumbnail": lambda w: _case(w) | {"attachment_id": w.screenshot.pk},
+    "cases:attachment_preview": lambda w: _case(w) | {"attachment_id": w.screenshot.pk},
+    "cases:attachment_preview_image": lambda w: _case(w) | {"attachment_id": w.screenshot.pk},
+    "cases:attachment_preview_state": lambda w: _case(w) | {"attachment_id": w.screenshot.pk},
     "accounts:register": lambda w: {"token": w.invitation_token},
     "accounts:password_reset_confirm": lambda w: {"token": w.reset_token},
     "companion:manage": lambda w: {"device_id": w.companion.pk},
@@ -293,6 +303,9 @@ ARGUMENTS = {
     "admin:cases_case_view_rename": lambda w: {"view_id": w.saved_view.pk},
     "admin:cases_case_view_delete": lambda w: {"view_id": w.saved_view.pk},
     "admin:cases_attachment_download": lambda w: {"attachment_id": w.attachment.pk},
+    "admin:cases_attachment_thumbnail": lambda w: {"attachment_id": w.screenshot.pk},
+    "admin:cases_attachment_preview": lambda w: {"attachment_id": w.screenshot.pk},
+    "admin:cases_attachment_preview_image": lambda w: {"attachment_id": w.screenshot.pk},
 }
 QUERIES = {
     "admin:autocomplete": "app_label=accounts&model_name=invitation&field_name=company&term=E",

@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import uploads
+from cases import previews, uploads
 from cases.models import Attachment
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class Command(BaseCommand):
             rows += 1
             try:
                 known.add(uploads.key_of(name))
+                known.update(previews.keys_of(name))  # made from the file, kept with it
             except ValueError:
                 # store() never makes such a name, so no file can be this row's: the rest of
                 # the sweep goes on, and the row is left for an operator to look at.
