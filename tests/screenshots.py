@@ -20,7 +20,16 @@ from tests.helpers import (
     fill_guide_example,
     signed_in_page,
 )
+from tests.previews import jpeg_with_gps
 from tests.test_browser_product_picker import move, words
+from tests.test_browser_uploads import DROP
+
+# What ESET Log Collector writes, long enough to watch it go up.
+LOG = b"".join(
+    b"2026-11-30 09:%02d:%02d [INFO] ekrn: scan of C:\\Users completed, 0 threats\n"
+    % (n // 60 % 60, n % 60)
+    for n in range(40_000)
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -41,6 +50,8 @@ TEXT = {
         "attachments": "添付ファイル",
         "upload": "アップロード",
         "post": "ログを添付しました。ご確認をお願いします。",
+        "left": "残り約",
+        "all_done": "すべてのアップロードが終わりました。",
         "second_subject": "HealthCheck の実施日程について",
     },
     "en": {
@@ -58,6 +69,8 @@ TEXT = {
         "attachments": "Attachments",
         "upload": "Upload",
         "post": "I attached the logs. Please have a look.",
+        "left": "left",
+        "all_done": "All uploads have finished.",
         "second_subject": "Scheduling the HealthCheck",
     },
 }
@@ -146,12 +159,28 @@ def test_it_photographs_each_step_of_the_guide(
     expect(page.get_by_test_id("thread")).to_contain_text(t["post"])
     shot("chatter")
     page.get_by_role("link", name=t["attachments"]).click()
-    log = tmp_path / "eset-log-collector.txt"
-    log.write_text("ESET Log Collector\n")
-    page.locator("#id_files").set_input_files(str(log))
+    # The drop zone sending: a log collector's output slowed down to watch its progress, a
+    # screenshot with GPS tags in it, and a program refused before a byte is sent.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    slow = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 150_000}
+    cdp.send("Network.emulateNetworkConditions", slow)
+    log = {"name": "eset-log-collector.log", "mimeType": "text/plain", "buffer": LOG}
+    photo = {"name": "screenshot.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}
+    page.locator("#id_files").set_input_files([log, photo])
+    page.evaluate(DROP, ["[data-testid=drop-zone]", [["setup.exe", 1000]]])
     page.get_by_role("button", name=t["upload"]).click()
-    expect(page.get_by_test_id("attachments")).to_contain_text("eset-log-collector.txt")
+    expect(page.get_by_test_id("upload-list").locator("li").first).to_contain_text(t["left"])
+    shot("attachments-sending")
+    cdp.send("Network.emulateNetworkConditions", {**slow, "uploadThroughput": -1})
+    expect(page.locator("[data-hub-upload-status]")).to_have_text(t["all_done"], timeout=60_000)
+    # The screenshot's preview, made after the upload (on a thread here, a worker in production).
+    thumbnail = page.get_by_test_id("attachment-preview-link").locator("img")
+    expect(thumbnail).to_be_visible(timeout=20_000)
     shot("attachments")
+    thumbnail.click()
+    expect(page.locator("main img").first).to_be_visible()
+    shot("attachment-preview")
 
     # The guide's last screenshot: the product-group layout of an MDR Ultimate company's
     # HealthCheck, two products moved to 「選択した製品」.
