@@ -2,10 +2,12 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import expect, sync_playwright
 
+from cases.services import attachments_add
 from catalog.models import Service
 from hub.env import local_caches, storage_from_url
 from tests import flush, snapshot
@@ -77,6 +79,20 @@ def catalogue(db):
     # next one, as the rows first loaded (tests/snapshot.py).
     if not Service.objects.exists():
         snapshot.restore()
+
+
+@pytest.fixture
+def attach(customer, make_case):
+    """attach(name, content): a file the customer attached to a case of theirs, as uploaded."""
+    case = make_case(customer)
+
+    def attach(name, content):
+        (attachment,) = attachments_add(
+            case=case, uploader=customer, files=[SimpleUploadedFile(name, content)]
+        )
+        return attachment
+
+    return attach
 
 
 @pytest.fixture

@@ -23,19 +23,6 @@ from tests import previews as samples
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def attach(customer, make_case):
-    case = make_case(customer)
-
-    def attach(name, content):
-        (attachment,) = attachments_add(
-            case=case, uploader=customer, files=[samples.upload_file(name, content)]
-        )
-        return attachment
-
-    return attach
-
-
 def stored_bytes(key: str) -> bytes:
     with uploads.attachment_storage().open(key, "rb") as handle:
         return handle.read()

@@ -12,23 +12,9 @@ from PIL import Image
 
 from cases import previews
 from cases.models import Attachment, PreviewRefusal, PreviewState
-from cases.services import attachments_add
 from tests import previews as samples
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def attach(customer, make_case):
-    case = make_case(customer)
-
-    def attach(name, content):
-        (attachment,) = attachments_add(
-            case=case, uploader=customer, files=[samples.upload_file(name, content)]
-        )
-        return attachment
-
-    return attach
 
 
 def test_one_preview_that_cannot_be_made_does_not_stop_the_sweep_for_ever(attach):

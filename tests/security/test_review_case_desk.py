@@ -10,26 +10,14 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from cases.models import CaseStatus, Message
 from catalog.models import ResponseTarget
 from desk.models import CaseViewer, SavedReply
 from tests.factories import create_message, with_authenticator
+from tests.test_case_desk import change_url, presence_url, reply_url
 
 pytestmark = pytest.mark.django_db
-
-
-def change_url(case, query=""):
-    return reverse("admin:cases_case_change", args=[case.pk]) + query
-
-
-def reply_url(case):
-    return reverse("admin:cases_case_reply", args=[case.pk])
-
-
-def presence_url(case):
-    return reverse("admin:cases_case_presence", args=[case.pk])
 
 
 @pytest.fixture
